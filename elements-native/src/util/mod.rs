@@ -1,0 +1,3 @@
+//! Small helpers shared by several elements.
+
+pub(crate) mod rng;

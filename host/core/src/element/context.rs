@@ -1,0 +1,223 @@
+//! The contexts an element gets while processing: where outputs, errors and messages go.
+//!
+//! A key design decision: a context is a handful of borrowed pointers into per-element
+//! [`ContextState`] that the engine keeps for the element's whole life, so creating one
+//! per call is free and the output list keeps its capacity: no allocation per buffer.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::buffer::{Buffer, BufferMut};
+use crate::caps::Structure;
+use crate::error::{ElementError, FlowError};
+use crate::memory::{BufferAllocator, CpuArena, DEFAULT_SLOTS_PER_CLASS};
+
+/// Something an element tells the application, besides data.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Notice {
+    /// An element-specific message (statistics, a detection), posted on the bus.
+    Message(Structure),
+    /// Something went wrong but the element carries on.
+    Warning(String),
+}
+
+/// Per-element scratch space the engine keeps alive between calls.
+#[derive(Debug)]
+pub struct ContextState {
+    outputs: Vec<(usize, Buffer)>,
+    error: Option<ElementError>,
+    notices: Vec<Notice>,
+    allocator: BufferAllocator,
+}
+
+impl ContextState {
+    /// State for the element named `name` (used to name its memory arenas).
+    pub fn new(name: &str) -> Self {
+        ContextState {
+            outputs: Vec::with_capacity(8),
+            error: None,
+            notices: Vec::new(),
+            allocator: BufferAllocator::new(name, DEFAULT_SLOTS_PER_CLASS),
+        }
+    }
+
+    /// Takes the buffers pushed during the last call, as `(src pad, buffer)`; give the
+    /// vector back with [`ContextState::restore_outputs`] to keep its capacity.
+    pub fn take_outputs(&mut self) -> Vec<(usize, Buffer)> {
+        std::mem::take(&mut self.outputs)
+    }
+
+    /// Returns an emptied output vector taken with [`ContextState::take_outputs`].
+    pub fn restore_outputs(&mut self, mut outputs: Vec<(usize, Buffer)>) {
+        outputs.clear();
+        if outputs.capacity() >= self.outputs.capacity() {
+            self.outputs = outputs;
+        }
+    }
+
+    /// The error recorded by the last failing call.
+    pub fn take_error(&mut self) -> Option<ElementError> {
+        self.error.take()
+    }
+
+    /// Whether messages or warnings are waiting.
+    pub fn has_notices(&self) -> bool {
+        !self.notices.is_empty()
+    }
+
+    /// Messages and warnings posted since the last call.
+    pub fn take_notices(&mut self) -> Vec<Notice> {
+        std::mem::take(&mut self.notices)
+    }
+
+    /// Records `error` as the detail of a failure (for engine code that fails on the
+    /// element's behalf, e.g. an async call's error value).
+    pub fn record_error(&mut self, error: ElementError) {
+        self.error = Some(error);
+    }
+
+    /// Records `error` and returns [`FlowError::Error`].
+    pub fn fail(&mut self, error: ElementError) -> FlowError {
+        self.error = Some(error);
+        FlowError::Error
+    }
+
+    /// The element's allocator (its arenas).
+    pub fn allocator(&self) -> &BufferAllocator {
+        &self.allocator
+    }
+}
+
+/// What a transform or sink uses to push outputs and report problems.
+pub struct ProcessContext<'a> {
+    state: &'a mut ContextState,
+    cancel: &'a AtomicBool,
+}
+
+impl<'a> ProcessContext<'a> {
+    /// A context over `state`; `cancel` is raised when the pipeline stops or flushes.
+    pub fn new(state: &'a mut ContextState, cancel: &'a AtomicBool) -> Self {
+        ProcessContext { state, cancel }
+    }
+
+    /// Pushes a buffer out of src pad 0.
+    pub fn push(&mut self, buffer: Buffer) {
+        self.state.outputs.push((0, buffer));
+    }
+
+    /// Pushes a buffer out of src pad `pad`.
+    pub fn push_to(&mut self, pad: usize, buffer: Buffer) {
+        self.state.outputs.push((pad, buffer));
+    }
+
+    /// A writable buffer of `len` bytes from the element's own arenas, waiting while they
+    /// are exhausted (backpressure).
+    ///
+    /// # Errors
+    ///
+    /// [`FlowError::Flushing`] when the pipeline stops while waiting; [`FlowError::Error`]
+    /// (with the reason recorded) when memory cannot be had.
+    pub fn allocate(&mut self, len: usize) -> Result<BufferMut, FlowError> {
+        match self.state.allocator.allocate(len, self.cancel) {
+            Ok(Some(buffer)) => Ok(buffer),
+            Ok(None) => Err(FlowError::Flushing),
+            Err(err) => Err(self.error(ElementError::resource(format!(
+                "could not allocate a {len}-byte buffer: {err}"
+            )))),
+        }
+    }
+
+    /// Records `error` and returns [`FlowError::Error`] for the caller to return.
+    pub fn error(&mut self, error: ElementError) -> FlowError {
+        self.state.error = Some(error);
+        FlowError::Error
+    }
+
+    /// Posts an element message on the bus.
+    pub fn post_message(&mut self, message: Structure) {
+        self.state.notices.push(Notice::Message(message));
+    }
+
+    /// Posts a warning on the bus.
+    pub fn warning(&mut self, text: impl Into<String>) {
+        self.state.notices.push(Notice::Warning(text.into()));
+    }
+
+    /// Whether the pipeline is stopping or flushing; long loops should check it.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+}
+
+/// What a source returns from [`crate::Source::produce`].
+#[derive(Debug)]
+pub enum ProduceResult {
+    /// The slot from [`ProduceContext::buffer`] holds this many bytes.
+    Produced(usize),
+    /// The source made its own buffer instead of using the slot.
+    OwnBuffer(Buffer),
+    /// The stream has ended.
+    Eos,
+    /// Nothing is ready yet; ask again later.
+    WouldBlock,
+}
+
+/// What a source uses to get its output slot and report problems.
+pub struct ProduceContext<'a> {
+    inner: ProcessContext<'a>,
+    pool: &'a CpuArena,
+    slot: &'a mut Option<BufferMut>,
+}
+
+impl<'a> ProduceContext<'a> {
+    /// A context handing out slots of `pool`; a slot taken but not produced stays in
+    /// `slot` for the next call.
+    pub fn new(
+        state: &'a mut ContextState,
+        cancel: &'a AtomicBool,
+        pool: &'a CpuArena,
+        slot: &'a mut Option<BufferMut>,
+    ) -> Self {
+        ProduceContext {
+            inner: ProcessContext::new(state, cancel),
+            pool,
+            slot,
+        }
+    }
+
+    /// The pre-allocated output slot (the full slot is writable), waiting while the pool
+    /// is exhausted: downstream still holds every buffer, which is backpressure.
+    ///
+    /// # Errors
+    ///
+    /// [`FlowError::Flushing`] when the pipeline stops while waiting.
+    pub fn buffer(&mut self) -> Result<&mut BufferMut, FlowError> {
+        if self.slot.is_none() {
+            *self.slot = Some(
+                self.pool
+                    .acquire(self.inner.cancel)
+                    .ok_or(FlowError::Flushing)?,
+            );
+        }
+        self.slot.as_mut().ok_or(FlowError::Flushing)
+    }
+
+    /// Size of the slots [`ProduceContext::buffer`] hands out.
+    pub fn slot_size(&self) -> usize {
+        self.pool.slot_size()
+    }
+
+    /// The general context (allocation, errors, messages).
+    pub fn process(&mut self) -> &mut ProcessContext<'a> {
+        &mut self.inner
+    }
+
+    /// Records `error` and returns [`FlowError::Error`].
+    pub fn error(&mut self, error: ElementError) -> FlowError {
+        self.inner.error(error)
+    }
+
+    /// Whether the pipeline is stopping.
+    pub fn is_cancelled(&self) -> bool {
+        self.inner.is_cancelled()
+    }
+}

@@ -1,0 +1,333 @@
+//! `CpuArena`: a pool of fixed-size slots in one sealed memfd.
+//!
+//! Slot ownership is a lock-free bitmap (one bit per slot, 1 = free) scanned from a
+//! rotating hint, so acquire and release are O(1) for the pool sizes Parallax uses
+//! (a few dozen slots: one or two words). Each slot has its own reference count so that
+//! [`Memory`] clones are O(1) and a slot returns to the pool when its last clone drops.
+//! When the pool is empty, producers block on a condition variable until a slot is
+//! released: that is the backpressure of the whole engine, nothing is allocated instead.
+//!
+//! State per slot: FREE (bit set, refcount 0) -> HELD (bit clear, refcount >= 1) -> FREE.
+//! Writable access requires refcount == 1, i.e. the caller holds the only reference.
+
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering, fence};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use super::{MemfdRegion, MemoryError};
+use crate::buffer::BufferMut;
+
+static NEXT_ARENA_ID: AtomicU64 = AtomicU64::new(1);
+
+/// How long a blocked acquire sleeps between checks of its cancel flag.
+const CANCEL_POLL: Duration = Duration::from_millis(20);
+
+/// A pool of `slot_count` slots of `slot_size` bytes in one memfd. Cheap to clone (shared).
+#[derive(Clone, Debug)]
+pub struct CpuArena {
+    shared: Arc<ArenaShared>,
+}
+
+#[derive(Debug)]
+pub(crate) struct ArenaShared {
+    region: MemfdRegion,
+    id: u64,
+    slot_size: usize,
+    slot_count: usize,
+    free_bits: Box<[AtomicU64]>,
+    refcounts: Box<[AtomicU32]>,
+    search_hint: AtomicUsize,
+    in_use: AtomicUsize,
+    waiters: AtomicUsize,
+    wait_lock: Mutex<()>,
+    wait_cond: Condvar,
+}
+
+/// A snapshot of an arena's occupancy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArenaStats {
+    /// Process-unique arena id.
+    pub id: u64,
+    /// Bytes per slot.
+    pub slot_size: usize,
+    /// Number of slots.
+    pub slot_count: usize,
+    /// Slots held right now.
+    pub in_use: usize,
+}
+
+impl CpuArena {
+    /// Creates a pool of `slot_count` slots of `slot_size` bytes, backed by one sealed memfd.
+    ///
+    /// # Errors
+    ///
+    /// [`MemoryError::NoSlots`] for an empty pool, [`MemoryError::TooLarge`] when the size
+    /// overflows, [`MemoryError::Os`] when the kernel refuses the memfd.
+    pub fn new(name: &str, slot_size: usize, slot_count: usize) -> Result<Self, MemoryError> {
+        if slot_count == 0 {
+            return Err(MemoryError::NoSlots);
+        }
+        let too_large = MemoryError::TooLarge {
+            slot_size,
+            slots: slot_count,
+        };
+        if slot_count > u32::MAX as usize {
+            return Err(too_large);
+        }
+        // Slots start on 64-byte boundaries so SIMD code and cache lines line up.
+        let stride = slot_size
+            .checked_next_multiple_of(64)
+            .ok_or(MemoryError::TooLarge {
+                slot_size,
+                slots: slot_count,
+            })?;
+        let total = stride.checked_mul(slot_count).ok_or(too_large)?;
+        let region = MemfdRegion::create(name, total)?;
+        let words = slot_count.div_ceil(64);
+        let free_bits: Box<[AtomicU64]> = (0..words)
+            .map(|w| {
+                let remaining = slot_count - w * 64;
+                AtomicU64::new(if remaining >= 64 {
+                    u64::MAX
+                } else {
+                    (1u64 << remaining) - 1
+                })
+            })
+            .collect();
+        let refcounts = (0..slot_count).map(|_| AtomicU32::new(0)).collect();
+        Ok(CpuArena {
+            shared: Arc::new(ArenaShared {
+                region,
+                id: NEXT_ARENA_ID.fetch_add(1, Ordering::Relaxed),
+                slot_size,
+                slot_count,
+                free_bits,
+                refcounts,
+                search_hint: AtomicUsize::new(0),
+                in_use: AtomicUsize::new(0),
+                waiters: AtomicUsize::new(0),
+                wait_lock: Mutex::new(()),
+                wait_cond: Condvar::new(),
+            }),
+        })
+    }
+
+    /// Bytes per slot.
+    pub fn slot_size(&self) -> usize {
+        self.shared.slot_size
+    }
+
+    /// Number of slots.
+    pub fn slot_count(&self) -> usize {
+        self.shared.slot_count
+    }
+
+    /// The memfd behind the arena, for sharing with another process or a guest.
+    pub fn region(&self) -> &MemfdRegion {
+        &self.shared.region
+    }
+
+    /// Occupancy right now.
+    pub fn stats(&self) -> ArenaStats {
+        ArenaStats {
+            id: self.shared.id,
+            slot_size: self.shared.slot_size,
+            slot_count: self.shared.slot_count,
+            in_use: self.shared.in_use.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Takes a free slot without waiting; `None` when the pool is exhausted.
+    pub fn try_acquire(&self) -> Option<BufferMut> {
+        self.try_acquire_memory().map(BufferMut::from_memory)
+    }
+
+    /// Takes a free slot, waiting while the pool is exhausted until a slot is released or
+    /// `cancel` becomes true (then `None`).
+    pub fn acquire(&self, cancel: &AtomicBool) -> Option<BufferMut> {
+        self.acquire_until(cancel, None)
+    }
+
+    /// Like [`CpuArena::acquire`] but gives up after `timeout`.
+    pub fn acquire_timeout(&self, cancel: &AtomicBool, timeout: Duration) -> Option<BufferMut> {
+        self.acquire_until(cancel, Some(Instant::now() + timeout))
+    }
+
+    fn acquire_until(&self, cancel: &AtomicBool, deadline: Option<Instant>) -> Option<BufferMut> {
+        if let Some(memory) = self.try_acquire_memory() {
+            return Some(BufferMut::from_memory(memory));
+        }
+        let shared = &*self.shared;
+        shared.waiters.fetch_add(1, Ordering::SeqCst);
+        let result = loop {
+            if cancel.load(Ordering::Acquire) {
+                break None;
+            }
+            let mut wait = CANCEL_POLL;
+            if let Some(deadline) = deadline {
+                let now = Instant::now();
+                if now >= deadline {
+                    break None;
+                }
+                wait = wait.min(deadline - now);
+            }
+            let guard = shared
+                .wait_lock
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            // Re-check under the lock: a release between our failed scan and the wait
+            // notifies while holding the lock, so it cannot be missed.
+            if let Some(memory) = self.try_acquire_memory() {
+                break Some(memory);
+            }
+            drop(
+                shared
+                    .wait_cond
+                    .wait_timeout(guard, wait)
+                    .unwrap_or_else(|poisoned| poisoned.into_inner()),
+            );
+            if let Some(memory) = self.try_acquire_memory() {
+                break Some(memory);
+            }
+        };
+        shared.waiters.fetch_sub(1, Ordering::SeqCst);
+        result.map(BufferMut::from_memory)
+    }
+
+    fn try_acquire_memory(&self) -> Option<Memory> {
+        let shared = &*self.shared;
+        let words = shared.free_bits.len();
+        let start = shared.search_hint.load(Ordering::Relaxed) % words;
+        for i in 0..words {
+            let w = (start + i) % words;
+            let word = &shared.free_bits[w];
+            let mut bits = word.load(Ordering::Relaxed);
+            while bits != 0 {
+                let bit = bits.trailing_zeros();
+                match word.compare_exchange_weak(
+                    bits,
+                    bits & !(1u64 << bit),
+                    Ordering::Acquire,
+                    Ordering::Relaxed,
+                ) {
+                    Ok(_) => {
+                        let slot = w * 64 + bit as usize;
+                        shared.refcounts[slot].store(1, Ordering::Relaxed);
+                        shared.in_use.fetch_add(1, Ordering::Relaxed);
+                        if w != start {
+                            shared.search_hint.store(w, Ordering::Relaxed);
+                        }
+                        return Some(Memory {
+                            arena: Arc::clone(&self.shared),
+                            slot: slot as u32,
+                        });
+                    }
+                    Err(current) => bits = current,
+                }
+            }
+        }
+        None
+    }
+}
+
+impl ArenaShared {
+    fn release(&self, slot: usize) {
+        self.in_use.fetch_sub(1, Ordering::Relaxed);
+        self.free_bits[slot / 64].fetch_or(1u64 << (slot % 64), Ordering::Release);
+        if self.waiters.load(Ordering::SeqCst) > 0 {
+            let _guard = self
+                .wait_lock
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            self.wait_cond.notify_one();
+        }
+    }
+
+    fn slot_ptr(&self, slot: u32) -> *mut u8 {
+        let stride = self.slot_size.next_multiple_of(64);
+        // The offset is inside the region: `slot < slot_count` and the region holds
+        // `stride * slot_count` bytes (checked in `CpuArena::new`).
+        self.region.as_ptr().wrapping_add(slot as usize * stride)
+    }
+}
+
+/// One reference to one arena slot. Cloning adds a reference (O(1), no copy); the slot
+/// returns to its pool when the last reference drops.
+#[derive(Debug)]
+pub struct Memory {
+    arena: Arc<ArenaShared>,
+    slot: u32,
+}
+
+impl Memory {
+    /// Capacity of the slot in bytes.
+    pub fn capacity(&self) -> usize {
+        self.arena.slot_size
+    }
+
+    /// Index of the slot in its arena.
+    pub fn slot(&self) -> u32 {
+        self.slot
+    }
+
+    /// Id of the arena the slot belongs to.
+    pub fn arena_id(&self) -> u64 {
+        self.arena.id
+    }
+
+    /// Whether this is the only reference to the slot (then it may be written).
+    pub fn is_unique(&self) -> bool {
+        self.arena.refcounts[self.slot as usize].load(Ordering::Acquire) == 1
+    }
+
+    /// A fresh slot from the same arena, or `None` when it is exhausted.
+    pub(crate) fn sibling(&self) -> Option<Memory> {
+        CpuArena {
+            shared: Arc::clone(&self.arena),
+        }
+        .try_acquire_memory()
+    }
+
+    /// The whole slot, read-only.
+    pub fn as_slice(&self) -> &[u8] {
+        // SAFETY: the slot lies inside the live mapping (the `Arc` keeps it mapped) and
+        // is held by this reference. Writes happen only through `as_mut_slice`, which
+        // needs `&mut self` and sole ownership, so no `&mut` aliases this slice.
+        unsafe { std::slice::from_raw_parts(self.arena.slot_ptr(self.slot), self.arena.slot_size) }
+    }
+
+    /// The whole slot, writable, when this is the only reference.
+    pub fn as_mut_slice(&mut self) -> Option<&mut [u8]> {
+        if !self.is_unique() {
+            return None;
+        }
+        // SAFETY: refcount == 1 and we hold `&mut self`, so no other `Memory` for this
+        // slot exists and no shared slice of it is alive; the range is inside the mapping.
+        Some(unsafe {
+            std::slice::from_raw_parts_mut(self.arena.slot_ptr(self.slot), self.arena.slot_size)
+        })
+    }
+}
+
+impl Clone for Memory {
+    fn clone(&self) -> Self {
+        // Relaxed is enough to add a reference to one we already hold (as in `Arc`).
+        self.arena.refcounts[self.slot as usize].fetch_add(1, Ordering::Relaxed);
+        Memory {
+            arena: Arc::clone(&self.arena),
+            slot: self.slot,
+        }
+    }
+}
+
+impl Drop for Memory {
+    fn drop(&mut self) {
+        let slot = self.slot as usize;
+        if self.arena.refcounts[slot].fetch_sub(1, Ordering::Release) == 1 {
+            // Pairs with the Release above in other clones: their reads of the slot
+            // happen before the slot is handed to a new writer.
+            fence(Ordering::Acquire);
+            self.arena.release(slot);
+        }
+    }
+}

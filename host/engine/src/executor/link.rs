@@ -1,0 +1,192 @@
+//! A bounded link between two streaming threads (what a `queue` becomes).
+//!
+//! Single producer, single consumer: each link is fed by exactly one segment and read by
+//! exactly one. The consumer takes items in batches (one lock per batch, not per buffer)
+//! and a side only wakes the other when that side said it is waiting, so a link in steady
+//! flow costs one uncontended lock per buffer on the producer and almost no system calls.
+//! Limits follow GStreamer's queue: buffers, bytes and time, with leaky modes.
+
+use std::collections::VecDeque;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use parallax_core::{Buffer, ClockTime, FlowError, Leaky, QueueLimits};
+
+use super::control::Control;
+use super::parker::Parker;
+
+/// What travels over a link.
+#[derive(Debug)]
+pub(crate) enum Item {
+    Buffer(Buffer),
+    Eos,
+}
+
+#[derive(Debug, Default)]
+struct LinkState {
+    items: VecDeque<Item>,
+    buffers: u32,
+    bytes: u64,
+    consumer_waiting: bool,
+    producer_waiting: bool,
+}
+
+impl LinkState {
+    fn time_span(&self) -> ClockTime {
+        let first = self.items.iter().find_map(pts);
+        let last = self.items.iter().rev().find_map(pts);
+        match (first, last) {
+            (Some(a), Some(b)) if b >= a => ClockTime(b.0 - a.0),
+            _ => ClockTime::ZERO,
+        }
+    }
+
+    fn is_full(&self, limits: &QueueLimits) -> bool {
+        (limits.max_buffers > 0 && self.buffers >= limits.max_buffers)
+            || (limits.max_bytes > 0 && self.bytes >= limits.max_bytes)
+            || (limits.max_time.0 > 0 && self.time_span() >= limits.max_time)
+    }
+
+    fn pop(&mut self) -> Option<Item> {
+        let item = self.items.pop_front()?;
+        if let Item::Buffer(b) = &item {
+            self.buffers -= 1;
+            self.bytes -= b.len() as u64;
+        }
+        Some(item)
+    }
+}
+
+fn pts(item: &Item) -> Option<ClockTime> {
+    match item {
+        Item::Buffer(b) => b.meta().pts,
+        Item::Eos => None,
+    }
+}
+
+/// How long a blocked side sleeps before re-checking for cancellation.
+const PARK_SLICE: Duration = Duration::from_millis(50);
+
+/// A bounded SPSC link.
+#[derive(Debug)]
+pub(crate) struct Link {
+    state: Mutex<LinkState>,
+    limits: QueueLimits,
+    producer: Arc<Parker>,
+    consumer: Arc<Parker>,
+}
+
+impl Link {
+    pub(crate) fn new(limits: QueueLimits, producer: Arc<Parker>, consumer: Arc<Parker>) -> Self {
+        let capacity = (limits.max_buffers as usize).clamp(1, 1024);
+        Link {
+            state: Mutex::new(LinkState {
+                items: VecDeque::with_capacity(capacity + 1),
+                ..LinkState::default()
+            }),
+            limits,
+            producer,
+            consumer,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, LinkState> {
+        // A panic never happens while the lock is held (no element code runs under it),
+        // so a poisoned lock still guards consistent data.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Queues `item`, waiting while the link is full (unless leaky).
+    ///
+    /// # Errors
+    ///
+    /// [`FlowError::Flushing`] when the pipeline stops while waiting.
+    pub(crate) fn push(&self, item: Item, control: &Control) -> Result<(), FlowError> {
+        let mut item = Some(item);
+        loop {
+            let mut state = self.lock();
+            let is_buffer = matches!(item, Some(Item::Buffer(_)));
+            if is_buffer && state.is_full(&self.limits) {
+                match self.limits.leaky {
+                    Leaky::Upstream => return Ok(()),
+                    Leaky::Downstream => {
+                        let oldest = state
+                            .items
+                            .iter()
+                            .position(|i| matches!(i, Item::Buffer(_)));
+                        if let Some(i) = oldest {
+                            if let Some(Item::Buffer(b)) = state.items.remove(i) {
+                                state.buffers -= 1;
+                                state.bytes -= b.len() as u64;
+                            }
+                        }
+                    }
+                    Leaky::No => {
+                        state.producer_waiting = true;
+                        drop(state);
+                        if control.cancel.load(Ordering::Acquire) {
+                            return Err(FlowError::Flushing);
+                        }
+                        self.producer.park(PARK_SLICE);
+                        continue;
+                    }
+                }
+            }
+            let Some(item) = item.take() else {
+                return Ok(());
+            };
+            if let Item::Buffer(b) = &item {
+                state.buffers += 1;
+                state.bytes += b.len() as u64;
+            }
+            state.items.push_back(item);
+            let wake = std::mem::take(&mut state.consumer_waiting);
+            drop(state);
+            if wake {
+                self.consumer.unpark();
+            }
+            return Ok(());
+        }
+    }
+
+    /// Moves up to `max` items into `out`. When there are none, records that the consumer
+    /// is about to wait, so the next push wakes it.
+    pub(crate) fn pop_batch(&self, out: &mut VecDeque<Item>, max: usize) -> usize {
+        let mut state = self.lock();
+        let mut n = 0;
+        while n < max {
+            match state.pop() {
+                Some(item) => {
+                    out.push_back(item);
+                    n += 1;
+                }
+                None => break,
+            }
+        }
+        if n == 0 {
+            state.consumer_waiting = true;
+        }
+        let wake = n > 0 && std::mem::take(&mut state.producer_waiting);
+        drop(state);
+        if wake {
+            self.producer.unpark();
+        }
+        n
+    }
+
+    /// Whether anything is queued (without side effects).
+
+    /// Drops every queued buffer (a flush); end-of-stream markers stay.
+    pub(crate) fn flush(&self) {
+        let mut state = self.lock();
+        state.items.retain(|i| matches!(i, Item::Eos));
+        state.buffers = 0;
+        state.bytes = 0;
+        let wake = std::mem::take(&mut state.producer_waiting);
+        drop(state);
+        if wake {
+            self.producer.unpark();
+        }
+    }
+}

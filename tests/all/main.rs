@@ -1,0 +1,3 @@
+//! Parallax integration tests: one binary, one module per area.
+
+mod pipeline_run;

@@ -2,12 +2,31 @@
 //! properties. Each element lives in its own folder (`<name>/mod.rs` registers it,
 //! `<name>/imp.rs` implements it); [`register_all`] is the one list of them.
 
+mod appsink;
+mod appsrc;
+mod audiotestsrc;
 mod capsfilter;
+mod concat;
+mod delay;
 mod fakesink;
 mod fakesrc;
+mod fdsink;
+mod fdsrc;
+mod filesink;
+mod filesrc;
+mod funnel;
 mod identity;
+mod input_selector;
+mod output_selector;
 mod queue;
+mod ratelimit;
+mod tee;
 mod util;
+mod valve;
+mod videotestsrc;
+
+pub use appsink::AppSinkHandle;
+pub use appsrc::{AppSrcError, AppSrcHandle};
 
 use parallax_core::registry::{RegisterError, Registry};
 
@@ -17,10 +36,26 @@ use parallax_core::registry::{RegisterError, Registry};
 ///
 /// [`RegisterError`] if a name is registered twice.
 pub fn register_all(registry: &mut Registry) -> Result<(), RegisterError> {
+    appsink::register(registry)?;
+    appsrc::register(registry)?;
+    audiotestsrc::register(registry)?;
     capsfilter::register(registry)?;
+    concat::register(registry)?;
+    delay::register(registry)?;
     fakesink::register(registry)?;
     fakesrc::register(registry)?;
+    fdsink::register(registry)?;
+    fdsrc::register(registry)?;
+    filesink::register(registry)?;
+    filesrc::register(registry)?;
+    funnel::register(registry)?;
     identity::register(registry)?;
+    input_selector::register(registry)?;
+    output_selector::register(registry)?;
     queue::register(registry)?;
+    ratelimit::register(registry)?;
+    tee::register(registry)?;
+    valve::register(registry)?;
+    videotestsrc::register(registry)?;
     Ok(())
 }

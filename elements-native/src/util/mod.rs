@@ -1,3 +1,6 @@
 //! Small helpers shared by several elements.
 
+pub(crate) mod fd;
+pub(crate) mod pads;
 pub(crate) mod rng;
+pub(crate) mod sleep;

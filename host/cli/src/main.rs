@@ -1,1 +1,47 @@
-fn main() {}
+//! `parallax`: run, inspect, validate and draw pipelines.
+
+mod commands;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Parallax: a streaming media pipeline engine.
+#[derive(Debug, Parser)]
+#[command(name = "parallax", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the pipeline in a `.px` file until end of stream.
+    Run(commands::run::RunArgs),
+    /// Run a pipeline given on the command line (gst-launch syntax).
+    Launch(commands::run::LaunchArgs),
+    /// List elements, or describe one: pads, caps, properties, execution hints.
+    Inspect(commands::inspect::InspectArgs),
+    /// Parse a `.px` file and negotiate caps without running it.
+    Validate(commands::validate::ValidateArgs),
+    /// Print the negotiated graph of a `.px` file in Graphviz DOT.
+    Graph(commands::graph::GraphArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => commands::run::run_file(args),
+        Command::Launch(args) => commands::run::launch(args),
+        Command::Inspect(args) => commands::inspect::inspect(args),
+        Command::Validate(args) => commands::validate::validate(args),
+        Command::Graph(args) => commands::graph::graph(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("ERROR: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -151,6 +151,12 @@ pub enum PropertyError {
         /// The state, in words.
         state: String,
     },
+    /// The property reports state and cannot be set.
+    #[error("property '{name}' is read-only")]
+    ReadOnly {
+        /// The property.
+        name: String,
+    },
     /// The property is write-only.
     #[error("property '{name}' cannot be read")]
     NotReadable {

@@ -200,3 +200,50 @@ impl BufferMut {
         self.inner
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::memory::CpuArena;
+
+    #[test]
+    fn writable_only_when_unique() {
+        let arena = CpuArena::new("unique", 8, 2).unwrap();
+        let buf = arena.try_acquire().unwrap().freeze();
+        let twin = buf.clone();
+        let buf = buf.into_mut().expect_err("shared buffers are not writable");
+        drop(twin);
+        assert!(buf.into_mut().is_ok());
+    }
+
+    #[test]
+    fn make_mut_copies_only_when_shared() {
+        let arena = CpuArena::new("cow", 8, 2).unwrap();
+        let mut out = arena.try_acquire().unwrap();
+        out.data_mut().copy_from_slice(b"abcdefgh");
+        let buf = out.freeze();
+        let twin = buf.clone();
+        let mut copy = buf.make_mut().unwrap();
+        copy.data_mut()[0] = b'X';
+        assert_eq!(twin.data(), b"abcdefgh", "the original is untouched");
+        assert_eq!(copy.data(), b"Xbcdefgh");
+        assert_ne!(copy.freeze().memory().slot(), twin.memory().slot());
+    }
+
+    #[test]
+    fn slices_share_the_slot_and_check_bounds() {
+        let arena = CpuArena::new("slice", 8, 1).unwrap();
+        let mut out = arena.try_acquire().unwrap();
+        out.data_mut().copy_from_slice(b"01234567");
+        let buf = out.freeze();
+        let part = buf.slice(2..5).unwrap();
+        assert_eq!(part.data(), b"234");
+        assert_eq!(part.slice(1..3).unwrap().data(), b"34");
+        assert!(buf.slice(4..9).is_none());
+        #[expect(
+            clippy::reversed_empty_ranges,
+            reason = "testing that inverted ranges are refused"
+        )]
+        let inverted = buf.slice(5..4);
+        assert!(inverted.is_none());
+    }
+}

@@ -331,3 +331,109 @@ impl Drop for Memory {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use super::CpuArena;
+
+    #[test]
+    fn slots_are_exclusive_under_contention() {
+        let arena = CpuArena::new("hammer", 64, 8).unwrap();
+        let cancel = Arc::new(AtomicBool::new(false));
+        let threads: Vec<_> = (0..4u8)
+            .map(|id| {
+                let arena = arena.clone();
+                let cancel = Arc::clone(&cancel);
+                std::thread::spawn(move || {
+                    for round in 0..5_000u32 {
+                        let mut buf = arena.acquire(&cancel).expect("never cancelled");
+                        let stamp = [id, (round & 0xff) as u8];
+                        buf.data_mut()[..2].copy_from_slice(&stamp);
+                        std::thread::yield_now();
+                        // Nobody else may have written into a slot we hold.
+                        assert_eq!(&buf.data()[..2], &stamp);
+                        let frozen = buf.freeze();
+                        let twin = frozen.clone();
+                        assert_eq!(&twin.data()[..2], &stamp);
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert_eq!(arena.stats().in_use, 0);
+        // Every slot is free again: all eight can be taken at once.
+        let all: Vec<_> = (0..8).map(|_| arena.try_acquire().unwrap()).collect();
+        assert!(arena.try_acquire().is_none());
+        drop(all);
+    }
+
+    #[test]
+    fn clones_keep_the_slot_until_the_last_one_drops() {
+        let arena = CpuArena::new("clones", 16, 1).unwrap();
+        let buf = arena.try_acquire().unwrap().freeze();
+        let clones: Vec<_> = (0..10).map(|_| buf.clone()).collect();
+        drop(buf);
+        assert!(arena.try_acquire().is_none());
+        let handles: Vec<_> = clones
+            .into_iter()
+            .map(|c| std::thread::spawn(move || drop(c)))
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        assert_eq!(arena.stats().in_use, 0);
+        assert!(arena.try_acquire().is_some());
+    }
+
+    #[test]
+    fn exhaustion_blocks_until_release_and_cancel_unblocks() {
+        let arena = CpuArena::new("backpressure", 16, 1).unwrap();
+        let held = arena.try_acquire().unwrap();
+        let cancel = Arc::new(AtomicBool::new(false));
+        let waiter = {
+            let arena = arena.clone();
+            let cancel = Arc::clone(&cancel);
+            std::thread::spawn(move || arena.acquire(&cancel).is_some())
+        };
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        drop(held);
+        assert!(
+            waiter.join().unwrap(),
+            "a release wakes the waiting producer"
+        );
+
+        let held = arena.try_acquire().unwrap();
+        let waiter = {
+            let arena = arena.clone();
+            let cancel = Arc::clone(&cancel);
+            std::thread::spawn(move || arena.acquire(&cancel).is_some())
+        };
+        cancel.store(true, Ordering::Release);
+        assert!(
+            !waiter.join().unwrap(),
+            "cancel ends the wait without a slot"
+        );
+        drop(held);
+    }
+
+    #[test]
+    fn arena_memory_is_a_sealed_memfd() {
+        let arena = CpuArena::new("sealed", 100, 3).unwrap();
+        let seals = rustix::fs::fcntl_get_seals(arena.region().fd()).unwrap();
+        assert!(seals.contains(rustix::fs::SealFlags::GROW));
+        assert!(seals.contains(rustix::fs::SealFlags::SHRINK));
+        // Slots start on 64-byte boundaries and fit in the region.
+        assert!(arena.region().len() >= 128 * 3);
+    }
+
+    #[test]
+    fn refuses_impossible_geometry() {
+        assert!(CpuArena::new("none", 16, 0).is_err());
+        assert!(CpuArena::new("huge", usize::MAX / 2, 4).is_err());
+    }
+}

@@ -12,6 +12,7 @@ impl PropSpec {
     /// [`PropertyError::BadValue`] when the text is not of the type,
     /// [`PropertyError::OutOfRange`] when it is outside the range.
     pub fn parse(&self, text: &str) -> Result<Value, PropertyError> {
+        self.check_writable()?;
         let bad = |expected: &str| PropertyError::BadValue {
             name: self.name.to_owned(),
             expected: expected.to_owned(),
@@ -68,6 +69,7 @@ impl PropSpec {
     ///
     /// As [`PropSpec::parse`].
     pub fn check(&self, value: &Value) -> Result<(), PropertyError> {
+        self.check_writable()?;
         let out_of_range = |range: String| PropertyError::OutOfRange {
             name: self.name.to_owned(),
             range,
@@ -108,6 +110,18 @@ impl PropSpec {
             _ => return Err(wrong_type()),
         }
         Ok(())
+    }
+}
+
+impl PropSpec {
+    fn check_writable(&self) -> Result<(), PropertyError> {
+        if self.writable {
+            Ok(())
+        } else {
+            Err(PropertyError::ReadOnly {
+                name: self.name.to_owned(),
+            })
+        }
     }
 }
 
@@ -177,5 +191,7 @@ mod tests {
         );
         assert!(PropSpec::double("d", 0.0, 0.0, 1.0).parse("NaN").is_err());
         assert!(PropSpec::bool("b", false).parse("maybe").is_err());
+        let ro = PropSpec::uint("num-src-pads", 0, 0, 10).read_only();
+        assert_eq!(ro.parse("1").unwrap_err().to_string(), "property 'num-src-pads' is read-only");
     }
 }

@@ -107,6 +107,8 @@ pub struct PropSpec {
     pub mutability: Mutability,
     /// Whether it can be read back.
     pub readable: bool,
+    /// Whether it can be set (false for status properties such as `tee`'s `num-src-pads`).
+    pub writable: bool,
 }
 
 impl PropSpec {
@@ -118,6 +120,7 @@ impl PropSpec {
             doc: "",
             mutability: Mutability::Ready,
             readable: true,
+            writable: true,
         }
     }
 
@@ -172,6 +175,12 @@ impl PropSpec {
         self.mutability = mutability;
         self
     }
+    /// Marks the property read-only: it reports state and cannot be set.
+    pub fn read_only(mut self) -> Self {
+        self.writable = false;
+        self
+    }
+
     /// Marks the property write-only.
     pub fn write_only(mut self) -> Self {
         self.readable = false;

@@ -136,8 +136,8 @@ impl Executor {
         self.join(graph);
     }
 
-    /// Waits for every thread to end on its own and puts the elements back.
-    pub(crate) fn join(self, graph: &mut Graph) {
+    /// Waits for every thread and puts the elements back.
+    fn join(self, graph: &mut Graph) {
         for thread in self.threads {
             // A streaming thread only panics on an engine bug (element panics are caught);
             // its elements are then lost and the next prepare reports that.

@@ -356,16 +356,30 @@ impl Segment {
         }
     }
 
+    /// Sends the outputs of the last call on. A branch that reached end of stream does
+    /// not stop the others (a tee keeps feeding its live branches, as in GStreamer);
+    /// `Eos` goes back upstream only when every output was refused with it. An error or a
+    /// stop drops the remaining outputs.
     fn route_outputs(&mut self, idx: usize) -> Result<(), FlowError> {
         let mut outputs = self.nodes[idx].state.take_outputs();
-        let mut result = Ok(());
+        let mut failure = None;
+        let (mut delivered, mut ended) = (false, false);
         for (pad, buffer) in outputs.drain(..) {
-            if result.is_ok() {
-                result = self.route(idx, pad, buffer);
+            if failure.is_some() {
+                continue;
+            }
+            match self.route(idx, pad, buffer) {
+                Ok(()) => delivered = true,
+                Err(FlowError::Eos) => ended = true,
+                Err(e) => failure = Some(e),
             }
         }
         self.nodes[idx].state.restore_outputs(outputs);
-        result
+        match failure {
+            Some(e) => Err(e),
+            None if ended && !delivered => Err(FlowError::Eos),
+            None => Ok(()),
+        }
     }
 
     fn route(&mut self, idx: usize, pad: usize, buffer: Buffer) -> Result<(), FlowError> {

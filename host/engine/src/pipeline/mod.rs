@@ -517,10 +517,10 @@ impl Pipeline {
             }
         };
         let elements = self.stats();
-        match self.executor.take() {
-            Some(executor) if outcome.is_ok() => executor.join(&mut self.graph),
-            Some(executor) => executor.stop(&mut self.graph),
-            None => {}
+        // Once every sink has end of stream nothing downstream wants more data, so threads
+        // still running (an input a selector never read to its end) are stopped too.
+        if let Some(executor) = self.executor.take() {
+            executor.stop(&mut self.graph);
         }
         self.suspend();
         outcome.map(|()| RunSummary {

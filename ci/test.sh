@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole test suite, exactly as the README gives it and CI runs it (.ci/run).
+# Installs what it needs first (the toolchain and targets pinned in rust-toolchain.toml),
+# then checks formatting and lints over every feature, then runs every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# rust-toolchain.toml pins the toolchain and lists the wasm32-wasip2 target; an
+# already-installed toolchain does not pick up new targets by itself.
+rustup show active-toolchain >/dev/null
+rustup target add wasm32-wasip2 >/dev/null
+
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
+cargo test --workspace --all-features --locked

@@ -1,0 +1,179 @@
+//! `parallax inspect [ELEMENT] [--json]`.
+
+use std::process::ExitCode;
+
+use anyhow::bail;
+use clap::Args;
+use parallax::core::property::{Mutability, PropKind, PropSpec};
+use parallax::core::registry::ElementInfo;
+use serde_json::{Value as Json, json};
+
+/// Options of `inspect`.
+#[derive(Debug, Args)]
+pub(crate) struct InspectArgs {
+    /// The element to describe; without it, every element is listed.
+    element: Option<String>,
+    /// Print machine-readable JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub(crate) fn inspect(args: InspectArgs) -> anyhow::Result<ExitCode> {
+    let registry = parallax::default_registry();
+    match &args.element {
+        None if args.json => {
+            let all: Vec<Json> = registry.iter().map(|f| info_json(f.info())).collect();
+            println!("{}", serde_json::to_string_pretty(&all)?);
+        }
+        None => {
+            let width = registry
+                .iter()
+                .map(|f| f.info().name.len())
+                .max()
+                .unwrap_or(0);
+            for factory in registry.iter() {
+                let info = factory.info();
+                println!(
+                    "{:width$}  {:<20} {}",
+                    info.name, info.klass, info.description
+                );
+            }
+            println!("\nTotal: {} elements (native)", registry.len());
+        }
+        Some(name) => {
+            let Some(factory) = registry.get(name) else {
+                match registry.suggest(name) {
+                    Some(s) => bail!("no element '{name}' (did you mean '{s}'?)"),
+                    None => bail!("no element '{name}'; `parallax inspect` lists them all"),
+                }
+            };
+            if args.json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&info_json(factory.info()))?
+                );
+            } else {
+                print_info(factory.info());
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn mutability(m: Mutability) -> &'static str {
+    match m {
+        Mutability::Construct => "construct only",
+        Mutability::Ready => "changeable while not running",
+        Mutability::Playing => "changeable while running",
+    }
+}
+
+fn kind_json(kind: &PropKind) -> Json {
+    match kind {
+        PropKind::Bool => json!({"type": "bool"}),
+        PropKind::Int { min, max } => json!({"type": "int", "min": min, "max": max}),
+        PropKind::UInt { min, max } => json!({"type": "uint", "min": min, "max": max}),
+        PropKind::Double { min, max } => json!({"type": "double", "min": min, "max": max}),
+        PropKind::Str => json!({"type": "string"}),
+        PropKind::Path => json!({"type": "path"}),
+        PropKind::Enum(values) => json!({
+            "type": "enum",
+            "values": values.iter().map(|v| json!({"nick": v.nick, "value": v.value, "doc": v.doc})).collect::<Vec<_>>(),
+        }),
+        PropKind::Caps => json!({"type": "caps"}),
+        PropKind::Fraction => json!({"type": "fraction"}),
+        other => json!({"type": other.to_string()}),
+    }
+}
+
+fn property_json(spec: &PropSpec) -> Json {
+    json!({
+        "name": spec.name,
+        "kind": kind_json(&spec.kind),
+        "default": spec.default.to_string(),
+        "doc": spec.doc,
+        "mutability": mutability(spec.mutability),
+        "readable": spec.readable,
+        "writable": spec.writable,
+    })
+}
+
+fn info_json(info: &ElementInfo) -> Json {
+    let h = &info.hints;
+    json!({
+        "name": info.name,
+        "world": "native",
+        "klass": info.klass,
+        "description": info.description,
+        "rank": format!("{:?}", info.rank).to_lowercase(),
+        "pads": info.pad_templates.iter().map(|t| json!({
+            "name": t.name,
+            "direction": t.direction.to_string(),
+            "presence": t.presence.to_string(),
+            "caps": t.caps.to_string(),
+        })).collect::<Vec<_>>(),
+        "properties": info.properties.iter().map(property_json).collect::<Vec<_>>(),
+        "hints": {
+            "trust": format!("{:?}", h.trust),
+            "processing": format!("{:?}", h.processing),
+            "latency": format!("{:?}", h.latency),
+            "crash_safe": h.crash_safe,
+            "uses_native_code": h.uses_native_code,
+            "memory": format!("{:?}", h.memory),
+            "affinity": format!("{:?}", h.affinity),
+            "rt_safe": h.is_rt_safe(),
+        },
+    })
+}
+
+fn print_info(info: &ElementInfo) {
+    println!("Factory Details:");
+    println!("  Name           {}", info.name);
+    println!("  World          native (trusted, in-process)");
+    println!("  Klass          {}", info.klass);
+    println!("  Description    {}", info.description);
+    println!("  Rank           {:?}", info.rank);
+    println!("\nPad Templates:");
+    for t in &info.pad_templates {
+        println!(
+            "  {} template: '{}'",
+            t.direction.to_string().to_uppercase(),
+            t.name
+        );
+        println!("    Availability: {}", t.presence);
+        println!("    Capabilities: {}", t.caps);
+    }
+    println!("\nExecution hints:");
+    let h = &info.hints;
+    println!(
+        "  trust {:?}, processing {:?}, latency {:?}",
+        h.trust, h.processing, h.latency
+    );
+    println!(
+        "  crash-safe {}, native code {}, memory {:?}, affinity {:?}, rt-safe {}",
+        h.crash_safe,
+        h.uses_native_code,
+        h.memory,
+        h.affinity,
+        h.is_rt_safe()
+    );
+    println!("\nElement Properties:");
+    if info.properties.is_empty() {
+        println!("  none");
+    }
+    for spec in &info.properties {
+        println!("  {:<20} : {}", spec.name, spec.doc);
+        println!(
+            "  {:<20}   {}, {}{}",
+            "",
+            mutability(spec.mutability),
+            if spec.readable {
+                "readable, writable"
+            } else {
+                "writable"
+            },
+            ""
+        );
+        println!("  {:<20}   {} Default: {}", "", spec.kind, spec.default);
+    }
+}

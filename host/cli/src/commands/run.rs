@@ -1,0 +1,107 @@
+//! `parallax run FILE.px` and `parallax launch PIPELINE...`.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use parallax::{Message, Pipeline};
+
+use super::progress::Progress;
+
+/// Options of `run`.
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    /// The `.px` file.
+    file: PathBuf,
+    #[command(flatten)]
+    common: CommonRunArgs,
+}
+
+/// Options of `launch`.
+#[derive(Debug, Args)]
+pub(crate) struct LaunchArgs {
+    /// The pipeline, e.g. `fakesrc num-buffers=10 ! fakesink` (words are joined with spaces).
+    #[arg(required = true, num_args = 1.., allow_hyphen_values = true)]
+    pipeline: Vec<String>,
+    #[command(flatten)]
+    common: CommonRunArgs,
+}
+
+#[derive(Debug, Args)]
+struct CommonRunArgs {
+    /// Show negotiated caps, element messages and warnings.
+    #[arg(short, long)]
+    verbose: bool,
+    /// Never print the progress line (it is shown only when stderr is a terminal).
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+pub(crate) fn run_file(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let pipeline = super::load(&args.file)?;
+    execute(pipeline, &args.common)
+}
+
+pub(crate) fn launch(args: LaunchArgs) -> anyhow::Result<ExitCode> {
+    let text = args.pipeline.join(" ");
+    let pipeline = Pipeline::parse_with(parallax::default_registry(), &text, "<command line>")?;
+    execute(pipeline, &args.common)
+}
+
+fn execute(mut pipeline: Pipeline, options: &CommonRunArgs) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let controller = pipeline.controller();
+        let mut bus = pipeline.bus();
+        pipeline.prepare()?;
+        if options.verbose {
+            super::print_links(&pipeline);
+        }
+        let show_progress = !options.quiet && std::io::stderr().is_terminal();
+        let verbose = options.verbose;
+        let reporter = tokio::spawn(async move {
+            let mut progress = Progress::new(show_progress);
+            while let Some(message) = bus.recv().await {
+                match message {
+                    Message::Stats { elements, .. } => progress.update(&elements),
+                    Message::Warning { element, message } => {
+                        progress.clear();
+                        eprintln!("WARNING: {element}: {message}");
+                    }
+                    Message::Element { element, structure } if verbose => {
+                        progress.clear();
+                        eprintln!("{element}: {structure}");
+                    }
+                    Message::Eos | Message::Error { .. } => break,
+                    _ => {}
+                }
+            }
+            progress.clear();
+        });
+        let interrupts = tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("\nInterrupt: sending end of stream, draining (Ctrl-C again to abort)");
+                controller.send_eos();
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    eprintln!("Aborted.");
+                    std::process::exit(130);
+                }
+            }
+        });
+        let result = pipeline.run().await;
+        interrupts.abort();
+        let _ = reporter.await;
+        let summary = result?;
+        if options.verbose {
+            eprintln!(
+                "Execution ended after {:.3} s",
+                summary.elapsed.as_secs_f64()
+            );
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}

@@ -1,0 +1,255 @@
+//! The `parallax` command as users run it: every example in `examples/`, the embedding
+//! examples, exit codes, error output, Ctrl-C, inspect, validate and graph.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_parallax");
+
+fn examples_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
+}
+
+/// A fresh empty directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("parallax-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn parallax(args: &[&str], cwd: &Path) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn every_px_example_runs() {
+    let mut ran = 0;
+    for entry in std::fs::read_dir(examples_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "px") {
+            continue;
+        }
+        let dir = scratch(path.file_stem().unwrap().to_str().unwrap());
+        let out = parallax(&["run", path.to_str().unwrap()], &dir);
+        assert!(out.status.success(), "{}: {}", path.display(), stderr(&out));
+        ran += 1;
+    }
+    assert!(ran >= 4, "found only {ran} examples");
+}
+
+#[test]
+fn main_job_writes_sixty_rgba_frames() {
+    let dir = scratch("main-job");
+    let example = examples_dir().join("01-videotestsrc-to-file.px");
+    let out = parallax(&["run", example.to_str().unwrap()], &dir);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let data = std::fs::read(dir.join("testsrc.rgba")).unwrap();
+    assert_eq!(data.len(), 60 * 320 * 240 * 4);
+    // Top-left pixel of SMPTE bars, as GStreamer 1.22 draws it in RGBA: white.
+    assert_eq!(&data[..4], &[255, 255, 255, 255]);
+}
+
+#[test]
+fn audio_and_tee_examples_write_expected_sizes() {
+    let dir = scratch("sizes");
+    let audio = examples_dir().join("03-audio-to-file.px");
+    assert!(
+        parallax(&["run", audio.to_str().unwrap()], &dir)
+            .status
+            .success()
+    );
+    assert_eq!(
+        std::fs::metadata(dir.join("sine.s16le")).unwrap().len(),
+        100 * 960 * 2 * 2
+    );
+    let tee = examples_dir().join("02-tee-and-queues.px");
+    assert!(
+        parallax(&["run", tee.to_str().unwrap()], &dir)
+            .status
+            .success()
+    );
+    assert_eq!(
+        std::fs::metadata(dir.join("ball.i420")).unwrap().len(),
+        90 * 160 * 120 * 3 / 2
+    );
+}
+
+#[test]
+fn embedding_examples_run() {
+    // Examples are built by `cargo test` next to the test binaries.
+    let deps = std::env::current_exe().unwrap();
+    let examples = deps.parent().unwrap().parent().unwrap().join("examples");
+    for name in [
+        "embed_01_run",
+        "embed_02_builder_and_bus",
+        "embed_03_appsrc_appsink",
+        "embed_04_pause_resume",
+    ] {
+        let out = Command::new(examples.join(name))
+            .output()
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn errors_exit_non_zero_with_the_message_on_stderr() {
+    let dir = scratch("errors");
+    let out = parallax(
+        &["launch", "fakesrc", "num-bufers=3", "!", "fakesink"],
+        &dir,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("<command line>:1:9: error: fakesrc: no property 'num-bufers' (did you mean 'num-buffers'?)"), "{err}");
+    assert!(err.contains("^^^^^^^^^^"), "{err}");
+
+    let out = parallax(
+        &[
+            "launch",
+            "fakesrc num-buffers=10 ! identity error-after=2 ! fakesink",
+        ],
+        &dir,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains(
+            "ERROR: element 'identity0': stream error: test error: error-after=2 reached"
+        )
+    );
+
+    let out = parallax(&["run", "missing.px"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("cannot read missing.px"));
+}
+
+#[test]
+fn success_exits_zero_and_verbose_shows_caps() {
+    let dir = scratch("verbose");
+    let out = parallax(
+        &[
+            "launch",
+            "-v",
+            "videotestsrc num-buffers=2 ! video/x-raw,width=8,height=8 ! fakesink",
+        ],
+        &dir,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("videotestsrc0.src -> capsfilter0.sink: video/x-raw"),
+        "{err}"
+    );
+    assert!(err.contains("width=8"), "{err}");
+}
+
+#[test]
+fn ctrl_c_sends_eos_drains_and_exits_cleanly() {
+    let dir = scratch("sigint");
+    let mut child = Command::new(BIN)
+        .args([
+            "launch",
+            "fakesrc sizetype=fixed sizemax=64 ! queue ! fakesink",
+        ])
+        .current_dir(&dir)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "did not exit after Ctrl-C");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "exit status {status:?}");
+}
+
+#[test]
+fn inspect_lists_describes_and_emits_json() {
+    let dir = scratch("inspect");
+    let out = parallax(&["inspect"], &dir);
+    assert!(out.status.success());
+    let list = String::from_utf8_lossy(&out.stdout);
+    for name in [
+        "fakesrc",
+        "queue",
+        "tee",
+        "videotestsrc",
+        "filesrc",
+        "appsink",
+    ] {
+        assert!(list.contains(name), "{name} missing from inspect");
+    }
+    let out = parallax(&["inspect", "queue"], &dir);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("max-size-buffers") && text.contains("Default: 200"),
+        "{text}"
+    );
+    assert!(text.contains("Execution hints"), "{text}");
+
+    let out = parallax(&["inspect", "--json", "fakesrc"], &dir);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["name"], "fakesrc");
+    let props = json["properties"].as_array().unwrap();
+    let num = props.iter().find(|p| p["name"] == "num-buffers").unwrap();
+    assert_eq!(num["default"], "-1");
+    assert_eq!(num["kind"]["min"], -1);
+    assert!(json["hints"]["rt_safe"].is_boolean());
+
+    let out = parallax(&["inspect", "fakesnk"], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("did you mean 'fakesink'"));
+}
+
+#[test]
+fn validate_and_graph_negotiate_without_running() {
+    let dir = scratch("validate");
+    let file = dir.join("p.px");
+    // Would write a file if it ran; validate must not create it.
+    std::fs::write(
+        &file,
+        "videotestsrc ! video/x-raw,format=RGB ! filesink location=never.raw\n",
+    )
+    .unwrap();
+    let out = parallax(&["validate", file.to_str().unwrap()], &dir);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("OK (3 elements, 2 links)"));
+    assert!(!dir.join("never.raw").exists());
+
+    let out = parallax(&["graph", file.to_str().unwrap()], &dir);
+    let dot = String::from_utf8_lossy(&out.stdout);
+    assert!(dot.starts_with("digraph pipeline {"), "{dot}");
+    assert!(
+        dot.contains("\"videotestsrc0\" -> \"capsfilter0\""),
+        "{dot}"
+    );
+    assert!(dot.contains("format=RGB"), "{dot}");
+
+    std::fs::write(&file, "videotestsrc ! audio/x-raw ! fakesink\n").unwrap();
+    let out = parallax(&["validate", file.to_str().unwrap()], &dir);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("videotestsrc0.src") && err.contains("capsfilter0.sink"),
+        "{err}"
+    );
+}

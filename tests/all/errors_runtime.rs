@@ -91,7 +91,7 @@ async fn errors_before_running_name_the_problem() {
         no_pad.contains("'s' has no sink pad 'video' (its sink pads: sink)"),
         "{no_pad}"
     );
-    let cycle = parse("fakesrc ! identity name=a ! identity name=b ! a.")
+    let cycle = parse("fakesrc ! funnel name=f ! identity ! f.")
         .unwrap_err()
         .to_string();
     assert!(cycle.contains("would make a cycle"), "{cycle}");

@@ -2,7 +2,9 @@
 
 mod elements_flow;
 mod elements_io;
+mod elements_testsrc;
 mod errors_runtime;
 mod negotiation;
 mod pipeline_run;
+mod registry_elements;
 mod state_control;

@@ -58,7 +58,7 @@ fn tee_branches_must_agree() {
     )
     .unwrap();
     let err = p.validate().unwrap_err().to_string();
-    assert!(err.contains("tee0"), "{err}");
+    assert!(err.contains("the branches after 't' cannot agree"), "{err}");
     assert!(err.contains("width"), "{err}");
 }
 

@@ -97,33 +97,20 @@ pub(super) fn info() -> ElementInfo {
         )
         .doc("Number of samples in each outgoing buffer"),
     )
-    .property(
-        PropSpec::enumeration("wave", DEFAULT_WAVE.nick(), WAVES)
-            .doc("Oscillator waveform"),
-    )
+    .property(PropSpec::enumeration("wave", DEFAULT_WAVE.nick(), WAVES).doc("Oscillator waveform"))
     .property(
         PropSpec::double("freq", DEFAULT_FREQ, 0.0, MAX_FREQ)
             .doc("Frequency of test signal. The sample rate needs to be at least 2 times higher."),
     )
     .property(PropSpec::double("volume", DEFAULT_VOLUME, 0.0, 1.0).doc("Volume of test signal"))
     .property(
-        PropSpec::int(
-            "num-buffers",
-            DEFAULT_NUM_BUFFERS,
-            -1,
-            i64::from(i32::MAX),
-        )
-        .doc("Number of buffers to output before sending EOS (-1 = unlimited)"),
+        PropSpec::int("num-buffers", DEFAULT_NUM_BUFFERS, -1, i64::from(i32::MAX))
+            .doc("Number of buffers to output before sending EOS (-1 = unlimited)"),
     )
     .property(PropSpec::bool("is-live", DEFAULT_IS_LIVE).doc("Whether to act as a live source"))
     .property(
-        PropSpec::int(
-            "timestamp-offset",
-            DEFAULT_TIMESTAMP_OFFSET,
-            0,
-            i64::MAX,
-        )
-        .doc("An offset added to timestamps set on buffers (in ns)"),
+        PropSpec::int("timestamp-offset", DEFAULT_TIMESTAMP_OFFSET, 0, i64::MAX)
+            .doc("An offset added to timestamps set on buffers (in ns)"),
     )
     .hints(ExecutionHints::RT_SAFE)
 }
@@ -151,13 +138,18 @@ fn parse_caps(s: &Structure, samples_per_buffer: usize) -> Result<State, Element
         .and_then(SampleFormat::from_name)
         .ok_or_else(|| ElementError::settings("format must be S16LE or F32LE"))?;
     if s.get_str("layout").is_some_and(|l| l != "interleaved") {
-        return Err(ElementError::settings("only interleaved layout is produced"));
+        return Err(ElementError::settings(
+            "only interleaved layout is produced",
+        ));
     }
     let positive = |field: &str| -> Result<i64, ElementError> {
         s.get_int(field)
             .filter(|v| (1..=i64::from(i32::MAX)).contains(v))
             .ok_or_else(|| {
-                ElementError::settings(format!("{field} must be a fixed integer in [1, {}]", i32::MAX))
+                ElementError::settings(format!(
+                    "{field} must be a fixed integer in [1, {}]",
+                    i32::MAX
+                ))
             })
     };
     let rate = u32::try_from(positive("rate")?)
@@ -200,14 +192,13 @@ impl ElementImpl for AudioTestSrc {
             "samplesperbuffer" => {
                 let v = value.int_for(name)?;
                 s.samples_per_buffer =
-                    usize::try_from(v)
-                        .ok()
-                        .filter(|n| *n > 0)
-                        .ok_or_else(|| PropertyError::OutOfRange {
+                    usize::try_from(v).ok().filter(|n| *n > 0).ok_or_else(|| {
+                        PropertyError::OutOfRange {
                             name: name.to_owned(),
                             range: format!("[1, {}]", i32::MAX),
                             got: v.to_string(),
-                        })?;
+                        }
+                    })?;
             }
             "wave" => {
                 let nick = value.str_for(name)?;
@@ -230,7 +221,9 @@ impl ElementImpl for AudioTestSrc {
     fn property(&self, name: &str) -> Result<Value, PropertyError> {
         let s = &self.settings;
         Ok(match name {
-            "samplesperbuffer" => Value::Int(i64::try_from(s.samples_per_buffer).unwrap_or(i64::MAX)),
+            "samplesperbuffer" => {
+                Value::Int(i64::try_from(s.samples_per_buffer).unwrap_or(i64::MAX))
+            }
             "wave" => Value::Enum(s.wave.nick().to_owned()),
             "freq" => Value::Double(s.freq),
             "volume" => Value::Double(s.volume),
@@ -342,10 +335,17 @@ mod tests {
         )
         .expect("valid");
         assert_eq!((st.rate, st.channels, st.frame_size), (44100, 2, 4));
-        let huge = s("audio/x-raw, format=F32LE, layout=interleaved, rate=48000, channels=2147483647");
+        let huge =
+            s("audio/x-raw, format=F32LE, layout=interleaved, rate=48000, channels=2147483647");
         assert!(parse_caps(&huge, 1024).is_err_and(|e| e.message.contains("limit")));
         assert!(parse_caps(&s("audio/x-raw, format=S8, rate=1, channels=1"), 1).is_err());
-        assert!(parse_caps(&s("audio/x-raw, format=S16LE, layout=non-interleaved, rate=1, channels=1"), 1).is_err());
+        assert!(
+            parse_caps(
+                &s("audio/x-raw, format=S16LE, layout=non-interleaved, rate=1, channels=1"),
+                1
+            )
+            .is_err()
+        );
         assert!(parse_caps(&s("audio/x-raw, format=S16LE, rate=0, channels=1"), 1).is_err());
     }
 }

@@ -26,12 +26,36 @@ pub(super) enum Wave {
 /// The waves as the `wave` property lists them (GStreamer's nicks and numbers; the
 /// noise colours and tick waves GStreamer also has are not implemented).
 pub(super) const WAVES: &[EnumValue] = &[
-    EnumValue { nick: "sine", value: 0, doc: "Sine" },
-    EnumValue { nick: "square", value: 1, doc: "Square" },
-    EnumValue { nick: "saw", value: 2, doc: "Saw" },
-    EnumValue { nick: "triangle", value: 3, doc: "Triangle" },
-    EnumValue { nick: "silence", value: 4, doc: "Silence" },
-    EnumValue { nick: "white-noise", value: 5, doc: "White uniform noise" },
+    EnumValue {
+        nick: "sine",
+        value: 0,
+        doc: "Sine",
+    },
+    EnumValue {
+        nick: "square",
+        value: 1,
+        doc: "Square",
+    },
+    EnumValue {
+        nick: "saw",
+        value: 2,
+        doc: "Saw",
+    },
+    EnumValue {
+        nick: "triangle",
+        value: 3,
+        doc: "Triangle",
+    },
+    EnumValue {
+        nick: "silence",
+        value: 4,
+        doc: "Silence",
+    },
+    EnumValue {
+        nick: "white-noise",
+        value: 5,
+        doc: "White uniform noise",
+    },
 ];
 
 impl Wave {
@@ -192,7 +216,11 @@ fn f32le(v: f64) -> [u8; 4] {
 }
 
 /// Writes one `next()` value per frame, copied into each of `channels` samples.
-fn write_frames<const N: usize>(out: &mut [u8], channels: usize, mut next: impl FnMut() -> [u8; N]) {
+fn write_frames<const N: usize>(
+    out: &mut [u8],
+    channels: usize,
+    mut next: impl FnMut() -> [u8; N],
+) {
     let Some(frame_len) = N.checked_mul(channels).filter(|n| *n > 0) else {
         return;
     };
@@ -253,7 +281,10 @@ mod tests {
             let mut out = vec![0; 400];
             osc.fill(&signal(wave), &mut out);
             let s = s16_samples(&out);
-            assert!(s.chunks_exact(2).all(|f| f[0] == f[1]), "{wave:?}: channels equal");
+            assert!(
+                s.chunks_exact(2).all(|f| f[0] == f[1]),
+                "{wave:?}: channels equal"
+            );
             let max = s.iter().copied().max().unwrap_or(0);
             let min = s.iter().copied().min().unwrap_or(0);
             assert!(max >= 32000 && min <= -32000, "{wave:?}: {min}..{max}");

@@ -97,7 +97,14 @@ impl FrameLayout {
         }
         let packed = |stride: usize| -> Option<([Plane; 3], usize)> {
             let size = stride.checked_mul(height)?;
-            Some(([Plane { offset: 0, stride }, Plane::default(), Plane::default()], size))
+            Some((
+                [
+                    Plane { offset: 0, stride },
+                    Plane::default(),
+                    Plane::default(),
+                ],
+                size,
+            ))
         };
         let (planes, size) = match format {
             VideoFormat::Rgba => packed(width.checked_mul(4)?)?,
@@ -162,10 +169,13 @@ mod tests {
     fn i420_matches_gstreamer() {
         let l = layout(VideoFormat::I420, 320, 240);
         assert_eq!(l.size, 320 * 240 * 3 / 2);
-        assert_eq!(l.planes[1], Plane {
-            offset: 76800,
-            stride: 160
-        });
+        assert_eq!(
+            l.planes[1],
+            Plane {
+                offset: 76800,
+                stride: 160
+            }
+        );
         assert_eq!(l.planes[2].offset, 76800 + 19200);
         // Odd sizes: luma stride 36, chroma stride round_up_4(17) = 20, 18 luma rows and
         // 9 chroma rows.
@@ -179,10 +189,13 @@ mod tests {
     #[test]
     fn nv12_packed_and_gray_strides() {
         let l = layout(VideoFormat::Nv12, 33, 17);
-        assert_eq!(l.planes[1], Plane {
-            offset: 36 * 18,
-            stride: 36
-        });
+        assert_eq!(
+            l.planes[1],
+            Plane {
+                offset: 36 * 18,
+                stride: 36
+            }
+        );
         assert_eq!(l.size, 36 * 18 + 36 * 9);
         assert_eq!(layout(VideoFormat::Rgba, 33, 17).size, 33 * 4 * 17);
         assert_eq!(layout(VideoFormat::Rgb, 33, 17).planes[0].stride, 100);

@@ -85,55 +85,47 @@ fn template_caps() -> Caps {
 }
 
 pub(super) fn info() -> ElementInfo {
-    ElementInfo::new("videotestsrc", "Source/Video", "Creates a test video stream")
-        .pad(PadTemplate::src(template_caps()))
-        .property(
-            PropSpec::enumeration("pattern", DEFAULT_PATTERN.nick(), PATTERNS)
-                .doc("Type of test pattern to generate"),
-        )
-        .property(
-            PropSpec::int(
-                "num-buffers",
-                DEFAULT_NUM_BUFFERS,
-                -1,
-                i64::from(i32::MAX),
-            )
+    ElementInfo::new(
+        "videotestsrc",
+        "Source/Video",
+        "Creates a test video stream",
+    )
+    .pad(PadTemplate::src(template_caps()))
+    .property(
+        PropSpec::enumeration("pattern", DEFAULT_PATTERN.nick(), PATTERNS)
+            .doc("Type of test pattern to generate"),
+    )
+    .property(
+        PropSpec::int("num-buffers", DEFAULT_NUM_BUFFERS, -1, i64::from(i32::MAX))
             .doc("Number of buffers to output before sending EOS (-1 = unlimited)"),
-        )
-        .property(
-            PropSpec::bool("is-live", DEFAULT_IS_LIVE).doc("Whether to act as a live source"),
-        )
-        .property(
-            PropSpec::int(
-                "timestamp-offset",
-                DEFAULT_TIMESTAMP_OFFSET,
-                0,
-                i64::MAX,
-            )
+    )
+    .property(PropSpec::bool("is-live", DEFAULT_IS_LIVE).doc("Whether to act as a live source"))
+    .property(
+        PropSpec::int("timestamp-offset", DEFAULT_TIMESTAMP_OFFSET, 0, i64::MAX)
             .doc("An offset added to timestamps set on buffers (in ns)"),
+    )
+    .property(
+        PropSpec::uint(
+            "foreground-color",
+            u64::from(DEFAULT_FOREGROUND_COLOR),
+            0,
+            u64::from(u32::MAX),
         )
-        .property(
-            PropSpec::uint(
-                "foreground-color",
-                u64::from(DEFAULT_FOREGROUND_COLOR),
-                0,
-                u64::from(u32::MAX),
-            )
-            .doc("Foreground color to use (big-endian ARGB)"),
+        .doc("Foreground color to use (big-endian ARGB)"),
+    )
+    .property(
+        PropSpec::uint(
+            "background-color",
+            u64::from(DEFAULT_BACKGROUND_COLOR),
+            0,
+            u64::from(u32::MAX),
         )
-        .property(
-            PropSpec::uint(
-                "background-color",
-                u64::from(DEFAULT_BACKGROUND_COLOR),
-                0,
-                u64::from(u32::MAX),
-            )
-            .doc("Background color to use (big-endian ARGB)"),
-        )
-        .hints(ExecutionHints {
-            memory: MemoryProfile::Medium,
-            ..ExecutionHints::DEFAULT
-        })
+        .doc("Background color to use (big-endian ARGB)"),
+    )
+    .hints(ExecutionHints {
+        memory: MemoryProfile::Medium,
+        ..ExecutionHints::DEFAULT
+    })
 }
 
 pub(super) fn create() -> AnyElement {
@@ -363,9 +355,15 @@ mod tests {
     #[test]
     fn timestamps() {
         let fps = Fraction::new(30, 1);
-        assert_eq!(frame_times(0, fps, 0), (ClockTime(0), Some(ClockTime(33_333_333))));
+        assert_eq!(
+            frame_times(0, fps, 0),
+            (ClockTime(0), Some(ClockTime(33_333_333)))
+        );
         assert_eq!(frame_times(1, fps, 0).0, ClockTime(33_333_333));
-        assert_eq!(frame_times(2, fps, 0), (ClockTime(66_666_666), Some(ClockTime(33_333_334))));
+        assert_eq!(
+            frame_times(2, fps, 0),
+            (ClockTime(66_666_666), Some(ClockTime(33_333_334)))
+        );
         assert_eq!(frame_times(3, fps, 5).0, ClockTime(100_000_005));
         let ntsc = Fraction::new(30000, 1001);
         assert_eq!(frame_times(30000, ntsc, 0).0, ClockTime(1_001_000_000_000));
@@ -376,14 +374,39 @@ mod tests {
     #[test]
     fn caps_parsing_refuses_bad_values() {
         let s = |text: &str| text.parse::<Structure>().expect("structure");
-        assert!(parse_caps(&s("video/x-raw, format=RGBA, width=64, height=48, framerate=30/1")).is_ok());
+        assert!(
+            parse_caps(&s(
+                "video/x-raw, format=RGBA, width=64, height=48, framerate=30/1"
+            ))
+            .is_ok()
+        );
         let huge = parse_caps(&s(
             "video/x-raw, format=RGBA, width=16384, height=16384, framerate=30/1",
         ));
         assert!(huge.is_err_and(|e| e.message.contains("limit")));
-        assert!(parse_caps(&s("video/x-raw, format=YUY2, width=64, height=48, framerate=30/1")).is_err());
-        assert!(parse_caps(&s("video/x-raw, format=RGBA, width=0, height=48, framerate=30/1")).is_err());
-        assert!(parse_caps(&s("video/x-raw, format=RGBA, width=64, height=48, framerate=-1/1")).is_err());
-        assert!(parse_caps(&s("audio/x-raw, format=RGBA, width=64, height=48, framerate=30/1")).is_err());
+        assert!(
+            parse_caps(&s(
+                "video/x-raw, format=YUY2, width=64, height=48, framerate=30/1"
+            ))
+            .is_err()
+        );
+        assert!(
+            parse_caps(&s(
+                "video/x-raw, format=RGBA, width=0, height=48, framerate=30/1"
+            ))
+            .is_err()
+        );
+        assert!(
+            parse_caps(&s(
+                "video/x-raw, format=RGBA, width=64, height=48, framerate=-1/1"
+            ))
+            .is_err()
+        );
+        assert!(
+            parse_caps(&s(
+                "audio/x-raw, format=RGBA, width=64, height=48, framerate=30/1"
+            ))
+            .is_err()
+        );
     }
 }

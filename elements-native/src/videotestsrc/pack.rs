@@ -55,6 +55,8 @@ impl Rect {
 pub(super) struct Scratch {
     lines: [Vec<Px>; 2],
     noise: [Vec<u8>; 2],
+    /// One chroma row of snow levels.
+    levels: Vec<u8>,
 }
 
 impl Scratch {
@@ -63,13 +65,23 @@ impl Scratch {
         Scratch {
             lines: [vec![[0; 4]; width], vec![[0; 4]; width]],
             noise: [vec![0; width], vec![0; width]],
+            levels: vec![0; width.div_ceil(2)],
         }
     }
 }
 
 /// `len` bytes of row `row` of `plane`, starting `skip` bytes in.
-fn row_mut(frame: &mut [u8], plane: Plane, row: usize, skip: usize, len: usize) -> Option<&mut [u8]> {
-    let start = plane.offset.checked_add(row.checked_mul(plane.stride)?)?.checked_add(skip)?;
+fn row_mut(
+    frame: &mut [u8],
+    plane: Plane,
+    row: usize,
+    skip: usize,
+    len: usize,
+) -> Option<&mut [u8]> {
+    let start = plane
+        .offset
+        .checked_add(row.checked_mul(plane.stride)?)?
+        .checked_add(skip)?;
     frame.get_mut(start..start.checked_add(len)?)
 }
 
@@ -109,7 +121,14 @@ fn pack_row(frame: &mut [u8], layout: &FrameLayout, y: usize, x0: usize, line: &
 }
 
 /// Packs the chroma of a pair of painted rows into chroma row `cy`.
-fn pack_chroma(frame: &mut [u8], layout: &FrameLayout, cy: usize, x0: usize, top: &[Px], bottom: &[Px]) {
+fn pack_chroma(
+    frame: &mut [u8],
+    layout: &FrameLayout,
+    cy: usize,
+    x0: usize,
+    top: &[Px],
+    bottom: &[Px],
+) {
     let cx0 = x0 / 2;
     let n = top.len().div_ceil(2);
     // For an odd width the last pair is a single pixel, averaged with itself (GStreamer
@@ -203,10 +222,17 @@ impl SnowTables {
 /// Fills the whole frame with snow: every pixel an independent random level of the
 /// foreground/background blend. Chroma of a 2x2 block is the colour of the block's
 /// average level, which is exact for the default grey snow (constant chroma).
-pub(super) fn fill_snow(frame: &mut [u8], layout: &FrameLayout, t: &SnowTables, rng: &mut Rng, scratch: &mut Scratch) {
+pub(super) fn fill_snow(
+    frame: &mut [u8],
+    layout: &FrameLayout,
+    t: &SnowTables,
+    rng: &mut Rng,
+    scratch: &mut Scratch,
+) {
     let (w, h) = (layout.width, layout.height);
     let plane = layout.planes[0];
     let [na, nb] = &mut scratch.noise;
+    let levels = &mut scratch.levels;
     let (Some(top), Some(bottom)) = (na.get_mut(..w), nb.get_mut(..w)) else {
         return;
     };
@@ -245,35 +271,46 @@ pub(super) fn fill_snow(frame: &mut [u8], layout: &FrameLayout, t: &SnowTables, 
                     continue;
                 }
             }
-            snow_chroma(frame, layout, t, y / 2, bottom, top);
+            snow_chroma(frame, layout, t, y / 2, bottom, top, levels);
         }
     }
 }
 
-/// Chroma row `cy` of snow from the two rows of random levels.
-fn snow_chroma(frame: &mut [u8], layout: &FrameLayout, t: &SnowTables, cy: usize, top: &[u8], bottom: &[u8]) {
-    let n = layout.width.div_ceil(2);
-    let level = |i: usize| -> usize {
-        let pick = |row: &[u8]| {
-            let a = row.get(2 * i).copied().unwrap_or(0);
-            avg(a, row.get(2 * i + 1).copied().unwrap_or(a))
-        };
-        usize::from(avg(pick(top), pick(bottom)))
+/// Chroma row `cy` of snow from the two rows of random levels: each 2x2 block's average
+/// level, looked up in the U and V tables.
+fn snow_chroma(
+    frame: &mut [u8],
+    layout: &FrameLayout,
+    t: &SnowTables,
+    cy: usize,
+    top: &[u8],
+    bottom: &[u8],
+    levels: &mut [u8],
+) {
+    // A lone last column (odd width) pairs with itself.
+    let pair = |c: &[u8]| match c {
+        [a, b] => avg(*a, *b),
+        [a] => *a,
+        _ => 0,
     };
+    for (l, (t, b)) in levels.iter_mut().zip(top.chunks(2).zip(bottom.chunks(2))) {
+        *l = avg(pair(t), pair(b));
+    }
+    let n = levels.len();
     match layout.format {
         VideoFormat::I420 => {
             for (plane, table) in [(layout.planes[1], &t.u), (layout.planes[2], &t.v)] {
                 if let Some(row) = row_mut(frame, plane, cy, 0, n) {
-                    for (i, d) in row.iter_mut().enumerate() {
-                        *d = table[level(i)];
+                    for (d, l) in row.iter_mut().zip(levels.iter()) {
+                        *d = table[usize::from(*l)];
                     }
                 }
             }
         }
         VideoFormat::Nv12 => {
             if let Some(row) = row_mut(frame, layout.planes[1], cy, 0, n * 2) {
-                for (i, d) in row.chunks_exact_mut(2).enumerate() {
-                    let l = level(i);
+                for (d, l) in row.chunks_exact_mut(2).zip(levels.iter()) {
+                    let l = usize::from(*l);
                     d.copy_from_slice(&[t.u[l], t.v[l]]);
                 }
             }
@@ -314,9 +351,15 @@ mod tests {
         let l = FrameLayout::new(VideoFormat::I420, 3, 3).expect("layout");
         let mut frame = vec![0u8; l.size];
         let mut scratch = Scratch::new(3);
-        write_rect(&mut frame, &l, Rect::full(&l), &mut scratch, |_, _, line| {
-            line.fill([255, 200, 100, 50]);
-        });
+        write_rect(
+            &mut frame,
+            &l,
+            Rect::full(&l),
+            &mut scratch,
+            |_, _, line| {
+                line.fill([255, 200, 100, 50]);
+            },
+        );
         let y = l.planes[0];
         assert_eq!(&frame[..3], &[200; 3]);
         assert_eq!(&frame[2 * y.stride..2 * y.stride + 3], &[200; 3]);

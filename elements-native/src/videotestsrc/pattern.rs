@@ -7,7 +7,9 @@
 
 use parallax_core::property::EnumValue;
 
-use super::color::{BLACK, BLUE, DARK_GREY, GREEN, NEG_I, POS_Q, Palette, Px, RED, SUPER_BLACK, WHITE};
+use super::color::{
+    BLACK, BLUE, DARK_GREY, GREEN, NEG_I, POS_Q, Palette, Px, RED, SUPER_BLACK, WHITE,
+};
 
 /// A test pattern; the discriminant is GStreamer's `GstVideoTestSrcPattern` value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,23 +37,91 @@ pub(super) enum Pattern {
 /// GStreamer patterns not implemented here are absent, so asking for one is a clear
 /// property error rather than a silent substitute).
 pub(super) const PATTERNS: &[EnumValue] = &[
-    EnumValue { nick: "smpte", value: 0, doc: "SMPTE 100% color bars" },
-    EnumValue { nick: "snow", value: 1, doc: "Random (television snow)" },
-    EnumValue { nick: "black", value: 2, doc: "100% Black" },
-    EnumValue { nick: "white", value: 3, doc: "100% White" },
-    EnumValue { nick: "red", value: 4, doc: "Red" },
-    EnumValue { nick: "green", value: 5, doc: "Green" },
-    EnumValue { nick: "blue", value: 6, doc: "Blue" },
-    EnumValue { nick: "checkers-1", value: 7, doc: "Checkers 1px" },
-    EnumValue { nick: "checkers-2", value: 8, doc: "Checkers 2px" },
-    EnumValue { nick: "checkers-4", value: 9, doc: "Checkers 4px" },
-    EnumValue { nick: "checkers-8", value: 10, doc: "Checkers 8px" },
-    EnumValue { nick: "blink", value: 12, doc: "Blink" },
-    EnumValue { nick: "smpte75", value: 13, doc: "SMPTE 75% color bars" },
-    EnumValue { nick: "solid-color", value: 17, doc: "Solid color" },
-    EnumValue { nick: "ball", value: 18, doc: "Moving ball" },
-    EnumValue { nick: "smpte100", value: 19, doc: "SMPTE 100% color bars" },
-    EnumValue { nick: "bar", value: 20, doc: "Bar" },
+    EnumValue {
+        nick: "smpte",
+        value: 0,
+        doc: "SMPTE 100% color bars",
+    },
+    EnumValue {
+        nick: "snow",
+        value: 1,
+        doc: "Random (television snow)",
+    },
+    EnumValue {
+        nick: "black",
+        value: 2,
+        doc: "100% Black",
+    },
+    EnumValue {
+        nick: "white",
+        value: 3,
+        doc: "100% White",
+    },
+    EnumValue {
+        nick: "red",
+        value: 4,
+        doc: "Red",
+    },
+    EnumValue {
+        nick: "green",
+        value: 5,
+        doc: "Green",
+    },
+    EnumValue {
+        nick: "blue",
+        value: 6,
+        doc: "Blue",
+    },
+    EnumValue {
+        nick: "checkers-1",
+        value: 7,
+        doc: "Checkers 1px",
+    },
+    EnumValue {
+        nick: "checkers-2",
+        value: 8,
+        doc: "Checkers 2px",
+    },
+    EnumValue {
+        nick: "checkers-4",
+        value: 9,
+        doc: "Checkers 4px",
+    },
+    EnumValue {
+        nick: "checkers-8",
+        value: 10,
+        doc: "Checkers 8px",
+    },
+    EnumValue {
+        nick: "blink",
+        value: 12,
+        doc: "Blink",
+    },
+    EnumValue {
+        nick: "smpte75",
+        value: 13,
+        doc: "SMPTE 75% color bars",
+    },
+    EnumValue {
+        nick: "solid-color",
+        value: 17,
+        doc: "Solid color",
+    },
+    EnumValue {
+        nick: "ball",
+        value: 18,
+        doc: "Moving ball",
+    },
+    EnumValue {
+        nick: "smpte100",
+        value: 19,
+        doc: "SMPTE 100% color bars",
+    },
+    EnumValue {
+        nick: "bar",
+        value: 20,
+        doc: "Bar",
+    },
 ];
 
 impl Pattern {
@@ -120,7 +190,14 @@ pub(super) fn smpte_noise_x(w: usize) -> usize {
 /// pixels the pattern does not paint on this row as they are. The per-frame parts (the
 /// SMPTE noise square, snow, the ball, blink's foreground frames) are painted with the
 /// background here; the renderer draws over them.
-pub(super) fn paint_row(pattern: Pattern, pal: &Palette, w: usize, h: usize, y: usize, line: &mut [Px]) {
+pub(super) fn paint_row(
+    pattern: Pattern,
+    pal: &Palette,
+    w: usize,
+    h: usize,
+    y: usize,
+    line: &mut [Px],
+) {
     match pattern {
         Pattern::Smpte => smpte_row(pal, w, h, y, line),
         Pattern::Smpte75 => seven_bars(line, w, &pal.bars75),
@@ -169,7 +246,12 @@ fn smpte_row(pal: &Palette, w: usize, h: usize, y: usize, line: &mut [Px]) {
         }
         // The PLUGE: super black, black, dark grey.
         for (i, k) in [SUPER_BLACK, BLACK, DARK_GREY].into_iter().enumerate() {
-            fill(line, w / 2 + i * w / 12, w / 2 + (i + 1) * w / 12, colors[k]);
+            fill(
+                line,
+                w / 2 + i * w / 12,
+                w / 2 + (i + 1) * w / 12,
+                colors[k],
+            );
         }
         fill(line, smpte_noise_x(w), w, pal.bg);
     }
@@ -207,7 +289,11 @@ impl Ball {
         // GStreamer paints row i when y - radius <= i <= y + radius.
         let first = (self.y - self.radius).ceil().max(0.0) as usize;
         let last = (self.y + self.radius).floor();
-        let end = if last < 0.0 { 0 } else { (last as usize).saturating_add(1).min(h) };
+        let end = if last < 0.0 {
+            0
+        } else {
+            (last as usize).saturating_add(1).min(h)
+        };
         (first.min(end), end)
     }
 
@@ -226,7 +312,10 @@ impl Ball {
         if dy.abs() > self.radius {
             return;
         }
-        let half = (self.radius * self.radius - dy * dy).max(0.0).sqrt().round_ties_even();
+        let half = (self.radius * self.radius - dy * dy)
+            .max(0.0)
+            .sqrt()
+            .round_ties_even();
         let first = (self.x - half).max(0.0) as usize;
         let end = ((self.x + half + 1.0).max(0.0) as usize).min(w);
         for x in first.max(x0)..end.min(x0 + line.len()) {

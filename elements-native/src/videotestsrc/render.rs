@@ -51,20 +51,36 @@ pub(super) struct Renderer {
 
 /// A template: every row of `pattern` painted in order into one persistent line, as
 /// GStreamer does, then packed.
-fn template(layout: &FrameLayout, pattern: Pattern, pal: &Palette, scratch: &mut Scratch) -> Vec<u8> {
+fn template(
+    layout: &FrameLayout,
+    pattern: Pattern,
+    pal: &Palette,
+    scratch: &mut Scratch,
+) -> Vec<u8> {
     let (w, h) = (layout.width, layout.height);
     let mut frame = vec![0; layout.size];
     let mut line = vec![pal.bg; w];
-    write_rect(&mut frame, layout, Rect::full(layout), scratch, |y, _, out| {
-        paint_row(pattern, pal, w, h, y, &mut line);
-        out.copy_from_slice(&line);
-    });
+    write_rect(
+        &mut frame,
+        layout,
+        Rect::full(layout),
+        scratch,
+        |y, _, out| {
+            paint_row(pattern, pal, w, h, y, &mut line);
+            out.copy_from_slice(&line);
+        },
+    );
     frame
 }
 
 impl Renderer {
     /// A renderer of `pattern` with the given ARGB colours. Allocates the templates.
-    pub(super) fn new(layout: FrameLayout, pattern: Pattern, foreground: u32, background: u32) -> Renderer {
+    pub(super) fn new(
+        layout: FrameLayout,
+        pattern: Pattern,
+        foreground: u32,
+        background: u32,
+    ) -> Renderer {
         let palette = Palette::new(
             Space::for_format(layout.format, layout.height),
             foreground,
@@ -121,7 +137,9 @@ impl Renderer {
         match &self.kind {
             Kind::Static { template } => copy(out, template),
             Kind::Blink { off, on } => copy(out, if n % 2 == 1 { on } else { off }),
-            Kind::Snow { tables } => fill_snow(out, layout, tables, &mut self.rng, &mut self.scratch),
+            Kind::Snow { tables } => {
+                fill_snow(out, layout, tables, &mut self.rng, &mut self.scratch)
+            }
             Kind::Ball { template } => {
                 copy(out, template);
                 let ball = Ball::at(n, layout.width, layout.height);

@@ -77,9 +77,9 @@ pub enum PipelineError {
     /// The graph cannot be built.
     #[error(transparent)]
     Graph(#[from] GraphError),
-    /// Caps negotiation failed.
+    /// Caps negotiation failed (boxed: the explanation carries both sides' caps).
     #[error(transparent)]
-    Negotiation(#[from] NegotiationError),
+    Negotiation(Box<NegotiationError>),
     /// A property could not be set.
     #[error("element '{element}': {error}")]
     Property {
@@ -110,6 +110,12 @@ pub enum PipelineError {
     /// The engine itself failed (a thread could not be started).
     #[error("engine failure: {0}")]
     Engine(String),
+}
+
+impl From<NegotiationError> for PipelineError {
+    fn from(error: NegotiationError) -> Self {
+        PipelineError::Negotiation(Box::new(error))
+    }
 }
 
 /// The engine's result type.

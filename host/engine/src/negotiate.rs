@@ -181,18 +181,18 @@ fn backward(graph: &Graph, order: &[NodeId]) -> Result<Accepts, PipelineError> {
                 ));
             }
             let next = combined.intersect(&allowed);
-            if next.is_empty() {
-                if let Some((first, first_caps)) = &combined_from {
-                    return Err(NegotiationError::Branches {
-                        element: node.name.clone(),
-                        first: graph.node(*first).name.clone(),
-                        first_caps: first_caps.clone(),
-                        second: graph.node(child).name.clone(),
-                        second_caps: allowed.clone(),
-                        conflicts: first_caps.explain_mismatch(&allowed),
-                    }
-                    .into());
+            if next.is_empty()
+                && let Some((first, first_caps)) = &combined_from
+            {
+                return Err(NegotiationError::Branches {
+                    element: node.name.clone(),
+                    first: graph.node(*first).name.clone(),
+                    first_caps: first_caps.clone(),
+                    second: graph.node(child).name.clone(),
+                    second_caps: allowed.clone(),
+                    conflicts: first_caps.explain_mismatch(&allowed),
                 }
+                .into());
             }
             if combined_from.is_none() {
                 combined_from = Some((child, allowed.clone()));
@@ -246,18 +246,18 @@ fn forward(graph: &mut Graph, order: &[NodeId], accepts: &Accepts) -> Result<(),
             };
             let caps = link.caps.clone().unwrap_or_else(Caps::any);
             let next = combined.intersect(&caps);
-            if next.is_empty() {
-                if let Some((first, first_caps)) = &first_input {
-                    return Err(NegotiationError::Inputs {
-                        element: graph.node(id).name.clone(),
-                        first: graph.node(*first).name.clone(),
-                        first_caps: first_caps.clone(),
-                        second: graph.node(parent).name.clone(),
-                        second_caps: caps.clone(),
-                        conflicts: first_caps.explain_mismatch(&caps),
-                    }
-                    .into());
+            if next.is_empty()
+                && let Some((first, first_caps)) = &first_input
+            {
+                return Err(NegotiationError::Inputs {
+                    element: graph.node(id).name.clone(),
+                    first: graph.node(*first).name.clone(),
+                    first_caps: first_caps.clone(),
+                    second: graph.node(parent).name.clone(),
+                    second_caps: caps.clone(),
+                    conflicts: first_caps.explain_mismatch(&caps),
                 }
+                .into());
             }
             if first_input.is_none() {
                 first_input = Some((parent, caps.clone()));
@@ -285,18 +285,18 @@ fn forward(graph: &mut Graph, order: &[NodeId], accepts: &Accepts) -> Result<(),
                     .intersect(&template)
             };
             let candidates = offered.intersect(&allowed);
-            if candidates.is_empty() {
-                if let Some((child, link)) = graph.link_from(id, p) {
-                    return Err(link_error(
-                        graph,
-                        id,
-                        p,
-                        child,
-                        link.sink_pad,
-                        &offered,
-                        &allowed,
-                    ));
-                }
+            if candidates.is_empty()
+                && let Some((child, link)) = graph.link_from(id, p)
+            {
+                return Err(link_error(
+                    graph,
+                    id,
+                    p,
+                    child,
+                    link.sink_pad,
+                    &offered,
+                    &allowed,
+                ));
             }
             let fixed = element.fixate_caps(p, candidates);
             outputs.push(fixed.clone());

@@ -163,17 +163,12 @@ fn print_info(info: &ElementInfo) {
     }
     for spec in &info.properties {
         println!("  {:<20} : {}", spec.name, spec.doc);
-        println!(
-            "  {:<20}   {}, {}{}",
-            "",
-            mutability(spec.mutability),
-            if spec.readable {
-                "readable, writable"
-            } else {
-                "writable"
-            },
-            ""
-        );
+        let access = match (spec.readable, spec.writable) {
+            (true, true) => "readable, writable",
+            (true, false) => "read-only",
+            _ => "write-only",
+        };
+        println!("  {:<20}   {}, {access}", "", mutability(spec.mutability));
         println!("  {:<20}   {} Default: {}", "", spec.kind, spec.default);
     }
 }

@@ -192,6 +192,9 @@ mod tests {
         assert!(PropSpec::double("d", 0.0, 0.0, 1.0).parse("NaN").is_err());
         assert!(PropSpec::bool("b", false).parse("maybe").is_err());
         let ro = PropSpec::uint("num-src-pads", 0, 0, 10).read_only();
-        assert_eq!(ro.parse("1").unwrap_err().to_string(), "property 'num-src-pads' is read-only");
+        assert_eq!(
+            ro.parse("1").unwrap_err().to_string(),
+            "property 'num-src-pads' is read-only"
+        );
     }
 }

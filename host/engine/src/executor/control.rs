@@ -39,6 +39,10 @@ pub(crate) struct Control {
     pub(crate) bus: Bus,
     pub(crate) sinks_remaining: AtomicUsize,
     pub(crate) failed: AtomicBool,
+    /// The first failure, kept for callers that subscribe to the bus after it happened.
+    pub(crate) first_error: Mutex<Option<(String, ElementError)>>,
+    /// Every sink has received end of stream (also kept for late subscribers).
+    pub(crate) eos: AtomicBool,
 }
 
 impl Control {
@@ -55,6 +59,8 @@ impl Control {
             bus,
             sinks_remaining: AtomicUsize::new(sinks),
             failed: AtomicBool::new(false),
+            first_error: Mutex::new(None),
+            eos: AtomicBool::new(false),
         }
     }
 
@@ -95,6 +101,8 @@ impl Control {
     pub(crate) fn fail(&self, element: &str, error: ElementError) {
         // Only the first failure is reported; the rest are consequences of the stop.
         if !self.failed.swap(true, Ordering::AcqRel) {
+            *self.first_error.lock().unwrap_or_else(|p| p.into_inner()) =
+                Some((element.to_owned(), error.clone()));
             self.bus.post(Message::Error {
                 element: element.to_owned(),
                 error,
@@ -118,9 +126,23 @@ impl Control {
         }
     }
 
+    /// How the run ended, if it has: end of stream, or the first failure.
+    pub(crate) fn ending(&self) -> Option<Result<(), (String, ElementError)>> {
+        if let Some(failure) = self
+            .first_error
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+        {
+            return Some(Err(failure));
+        }
+        self.eos.load(Ordering::Acquire).then_some(Ok(()))
+    }
+
     /// A sink finished; the last one posts end of stream.
     pub(crate) fn sink_done(&self) {
         if self.sinks_remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.eos.store(true, Ordering::Release);
             self.bus.post(Message::Eos);
         }
     }

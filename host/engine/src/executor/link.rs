@@ -115,11 +115,9 @@ impl Link {
                             .items
                             .iter()
                             .position(|i| matches!(i, Item::Buffer(_)));
-                        if let Some(i) = oldest {
-                            if let Some(Item::Buffer(b)) = state.items.remove(i) {
-                                state.buffers -= 1;
-                                state.bytes -= b.len() as u64;
-                            }
+                        if let Some(Item::Buffer(b)) = oldest.and_then(|i| state.items.remove(i)) {
+                            state.buffers -= 1;
+                            state.bytes -= b.len() as u64;
                         }
                     }
                     Leaky::No => {
@@ -174,8 +172,6 @@ impl Link {
         }
         n
     }
-
-    /// Whether anything is queued (without side effects).
 
     /// Drops every queued buffer (a flush); end-of-stream markers stay.
     pub(crate) fn flush(&self) {

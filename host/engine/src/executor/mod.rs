@@ -36,7 +36,7 @@ pub(crate) struct Executor {
     threads: Vec<JoinHandle<Vec<NodeRt>>>,
     stats: Vec<(String, Arc<NodeStats>)>,
     /// A runtime of our own for async elements when the caller has none.
-    _runtime: Option<tokio::runtime::Runtime>,
+    own_runtime: Option<tokio::runtime::Runtime>,
 }
 
 impl Executor {
@@ -94,7 +94,7 @@ impl Executor {
             control,
             threads,
             stats: plan.stats,
-            _runtime: own_runtime,
+            own_runtime,
         };
         if let Some(message) = failure {
             for segment in leftovers {
@@ -146,6 +146,11 @@ impl Executor {
                     graph.node_mut(node.id).element = Some(node.element);
                 }
             }
+        }
+        // Dropping a runtime blocks, which tokio forbids inside async code (`run().await`
+        // may end here); its threads are idle by now, so let them go in the background.
+        if let Some(runtime) = self.own_runtime {
+            runtime.shutdown_background();
         }
     }
 }

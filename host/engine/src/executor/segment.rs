@@ -157,10 +157,8 @@ impl Segment {
                 self.parker.park(WOULD_BLOCK_PARK);
                 continue;
             };
-            if live {
-                if let Some(pts) = buffer.meta().pts {
-                    wait_clock(&self.control, pts)?;
-                }
+            if let Some(pts) = buffer.meta().pts.filter(|_| live) {
+                wait_clock(&self.control, pts)?;
             }
             self.nodes[idx].count(buffer.len());
             self.route(idx, 0, buffer)?;
@@ -315,10 +313,8 @@ impl Segment {
                 }))
             }
             AnyElement::Sink(s) => {
-                if node.sync {
-                    if let Some(pts) = buffer.meta().pts {
-                        wait_clock(control, pts)?;
-                    }
+                if let Some(pts) = buffer.meta().pts.filter(|_| node.sync) {
+                    wait_clock(control, pts)?;
                 }
                 let state = &mut node.state;
                 catch_unwind(AssertUnwindSafe(|| {
@@ -541,17 +537,18 @@ impl Segment {
             mine
         };
         for command in mine {
-            if let Some(node) = self.nodes.iter_mut().find(|n| *n.name == *command.element) {
-                if let Err(e) = node
-                    .element
-                    .base_mut()
-                    .set_property(&command.name, &command.value)
-                {
-                    self.control.bus.post(crate::bus::Message::Warning {
-                        element: command.element.clone(),
-                        message: e.to_string(),
-                    });
-                }
+            let Some(node) = self.nodes.iter_mut().find(|n| *n.name == *command.element) else {
+                continue;
+            };
+            if let Err(e) = node
+                .element
+                .base_mut()
+                .set_property(&command.name, &command.value)
+            {
+                self.control.bus.post(crate::bus::Message::Warning {
+                    element: command.element.clone(),
+                    message: e.to_string(),
+                });
             }
         }
     }

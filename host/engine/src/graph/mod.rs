@@ -113,7 +113,7 @@ impl Graph {
             .raw_nodes()
             .iter()
             .position(|n| n.weight.name == name)
-            .map(|i| NodeIndex::new(i))
+            .map(NodeIndex::new)
     }
 
     /// Links `src` to `sink`, choosing or requesting pads. `None` pad names take the

@@ -29,10 +29,10 @@ impl PipelineBuilder {
     /// Adds an element made by `factory` under `name` (empty: a generated name), with
     /// properties given as text, as in a `.px` file.
     pub fn element(mut self, factory: &str, name: &str, properties: &[(&str, &str)]) -> Self {
-        if self.error.is_none() {
-            if let Err(e) = self.try_element(factory, name, properties) {
-                self.error = Some(e);
-            }
+        if self.error.is_none()
+            && let Err(e) = self.try_element(factory, name, properties)
+        {
+            self.error = Some(e);
         }
         self
     }
@@ -73,10 +73,10 @@ impl PipelineBuilder {
     /// Links `from` to `to`. Each may name a pad as `element.pad` (`tee.src_1`); without
     /// one the first free pad is used or a request pad is created.
     pub fn link(mut self, from: &str, to: &str) -> Self {
-        if self.error.is_none() {
-            if let Err(e) = self.try_link(from, to) {
-                self.error = Some(e);
-            }
+        if self.error.is_none()
+            && let Err(e) = self.try_link(from, to)
+        {
+            self.error = Some(e);
         }
         self
     }

@@ -351,13 +351,13 @@ impl Pipeline {
         for id in self.graph.node_ids().collect::<Vec<_>>() {
             let node = self.graph.node_mut(id);
             let name = node.name.clone();
-            if let Some(element) = node.element.as_mut() {
-                if let Err(error) = element.base_mut().stop() {
-                    self.shared.bus.post(Message::Warning {
-                        element: name,
-                        message: format!("failed to stop cleanly: {error}"),
-                    });
-                }
+            if let Some(element) = node.element.as_mut()
+                && let Err(error) = element.base_mut().stop()
+            {
+                self.shared.bus.post(Message::Warning {
+                    element: name,
+                    message: format!("failed to stop cleanly: {error}"),
+                });
             }
         }
     }
@@ -460,18 +460,6 @@ impl Pipeline {
             .unwrap_or_default()
     }
 
-    /// Whether `message` ends a run, and how.
-    fn end_of_run(&self, message: Message) -> Option<Result<(), PipelineError>> {
-        match message {
-            Message::Eos => Some(Ok(())),
-            Message::Error { element, error } => {
-                self.shared.set_state(State::Error);
-                Some(Err(PipelineError::Element { element, error }))
-            }
-            _ => None,
-        }
-    }
-
     /// Runs to end of stream: prepares and plays if needed, waits for end of stream or an
     /// error, then suspends. Posts throughput counters on the bus every second.
     ///
@@ -486,13 +474,18 @@ impl Pipeline {
         let mut ticker = tokio::time::interval(STATS_INTERVAL);
         ticker.tick().await;
         let outcome = loop {
+            // The bus only carries what was posted after `bus` subscribed; a run that was
+            // started earlier (play, then run) may already have ended.
+            if let Some(ending) = self.executor.as_ref().and_then(|e| e.control.ending()) {
+                break ending.map_err(|(element, error)| {
+                    self.shared.set_state(State::Error);
+                    PipelineError::Element { element, error }
+                });
+            }
             tokio::select! {
                 message = bus.recv() => match message {
-                    Some(message) => {
-                        if let Some(end) = self.end_of_run(message) {
-                            break end;
-                        }
-                    }
+                    Some(Message::Eos | Message::Error { .. }) => continue,
+                    Some(_) => {}
                     None => break Err(PipelineError::Engine("the bus closed".into())),
                 },
                 _ = ticker.tick() => {
@@ -503,15 +496,10 @@ impl Pipeline {
                         running_time: executor.running_time(),
                         elements: executor.stats(),
                     });
-                    if executor.is_finished() {
-                        // Every thread has ended: whatever they posted is already queued.
-                        let mut end = None;
-                        while let Some(message) = bus.try_recv() {
-                            end = end.or_else(|| self.end_of_run(message));
-                        }
-                        break end.unwrap_or_else(|| Err(PipelineError::Engine(
+                    if executor.is_finished() && executor.control.ending().is_none() {
+                        break Err(PipelineError::Engine(
                             "every streaming thread stopped before end of stream".into(),
-                        )));
+                        ));
                     }
                 }
             }

@@ -120,6 +120,9 @@ async fn every_pattern_runs_in_every_format_at_odd_sizes() {
         "ball",
         "smpte100",
         "bar",
+        // Coloured snow and ball: chroma varies with the level (0xffff0000 over 0xff0000ff).
+        "snow foreground-color=4294901760 background-color=4278190335",
+        "ball foreground-color=4294901760 background-color=4278190335",
     ];
     for format in ["I420", "NV12", "RGBA", "RGB", "GRAY8"] {
         for (w, h) in [(1, 1), (33, 17), (7, 2)] {
@@ -250,6 +253,24 @@ async fn snow_changes_every_frame() {
             .all(|p| p[0] == p[1] && p[1] == p[2] && p[3] == 255)
     );
     assert!(first.chunks_exact(4).any(|p| p[0] != first[0]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn coloured_snow_blends_foreground_and_background_chroma() {
+    // Red (BT.601 V = 240) over blue (V = 110): every chroma sample lies between them.
+    let (w, h) = (16, 8);
+    let frames = run_to_sink(&format!(
+        "videotestsrc pattern=snow foreground-color=4294901760 background-color=4278190335 \
+         num-buffers=1 ! video/x-raw,format=I420,width={w},height={h} ! appsink name=sink"
+    ))
+    .await;
+    let v_plane = &frames[0].data()[w * h + (w / 2) * (h / 2)..];
+    assert_eq!(v_plane.len(), (w / 2) * (h / 2));
+    assert!(
+        v_plane.iter().all(|v| (110..=240).contains(v)),
+        "{v_plane:?}"
+    );
+    assert!(v_plane.iter().any(|v| *v != v_plane[0]));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

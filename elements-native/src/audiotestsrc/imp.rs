@@ -1,3 +1,10 @@
+//! The `audiotestsrc` element: properties, fixation (44100 Hz, stereo, S16LE), caps
+//! checks and sample-count timestamps; the waveforms live in `wave.rs`.
+//!
+//! A key design decision: timestamps and offsets derive from the running sample count
+//! (`pts = samples / rate`, rounded down), never from summed durations, so they do not
+//! drift however long the stream runs.
+
 use parallax_core::registry::ElementInfo;
 use parallax_core::{
     AnyElement, Caps, CapsValue, ClockTime, ElementError, ElementImpl, ExecutionHints, FlowError,

@@ -1,3 +1,11 @@
+//! The `videotestsrc` element: properties, GStreamer-style fixation (320x240 at 30/1,
+//! first format), caps checks and timestamps; painting lives in `render.rs`.
+//!
+//! A key design decision: everything that can fail or allocate happens in `set_caps`
+//! (frame size checked against a 512 MiB limit, templates built), so `produce` only
+//! copies and draws into the pool's slot. A zero framerate gives one frame, then end of
+//! stream, as in GStreamer.
+
 use parallax_core::element::MemoryProfile;
 use parallax_core::registry::ElementInfo;
 use parallax_core::{

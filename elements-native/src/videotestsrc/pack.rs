@@ -205,6 +205,9 @@ pub(super) struct SnowTables {
     luma: [u8; 256],
     u: [u8; 256],
     v: [u8; 256],
+    /// The chroma when every level has the same one (grey snow, the default): chroma
+    /// rows are then filled without looking at the levels.
+    flat_chroma: Option<(u8, u8)>,
 }
 
 impl SnowTables {
@@ -215,6 +218,10 @@ impl SnowTables {
             luma: ramp.map(|p| p[1]),
             u: ramp.map(|p| p[2]),
             v: ramp.map(|p| p[3]),
+            flat_chroma: ramp
+                .iter()
+                .all(|p| p[2] == ramp[0][2] && p[3] == ramp[0][3])
+                .then_some((ramp[0][2], ramp[0][3])),
         }
     }
 }
@@ -262,7 +269,7 @@ pub(super) fn fill_snow(
                 }
             }
         }
-        if layout.format.is_420() {
+        if layout.format.is_420() && t.flat_chroma.is_none() {
             // Chroma row y / 2 is written once its second luma row exists (or at the
             // last row of an odd height, paired with itself).
             if y % 2 == 0 {
@@ -272,6 +279,33 @@ pub(super) fn fill_snow(
                 }
             }
             snow_chroma(frame, layout, t, y / 2, bottom, top, levels);
+        }
+    }
+    if let (true, Some((u, v))) = (layout.format.is_420(), t.flat_chroma) {
+        fill_chroma(frame, layout, u, v);
+    }
+}
+
+/// Fills every chroma sample with `u`, `v`.
+fn fill_chroma(frame: &mut [u8], layout: &FrameLayout, u: u8, v: u8) {
+    let n = layout.width.div_ceil(2);
+    for cy in 0..layout.height.div_ceil(2) {
+        match layout.format {
+            VideoFormat::I420 => {
+                for (plane, value) in [(layout.planes[1], u), (layout.planes[2], v)] {
+                    if let Some(row) = row_mut(frame, plane, cy, 0, n) {
+                        row.fill(value);
+                    }
+                }
+            }
+            VideoFormat::Nv12 => {
+                if let Some(row) = row_mut(frame, layout.planes[1], cy, 0, n * 2) {
+                    for d in row.chunks_exact_mut(2) {
+                        d.copy_from_slice(&[u, v]);
+                    }
+                }
+            }
+            VideoFormat::Rgba | VideoFormat::Rgb | VideoFormat::Gray8 => {}
         }
     }
 }

@@ -24,11 +24,12 @@ impl PropSpec {
                 "false" | "no" | "0" | "off" => Value::Bool(false),
                 _ => return Err(bad("true or false")),
             },
-            PropKind::Int { .. } => Value::Int(text.trim().parse().map_err(|_| bad("an integer"))?),
+            PropKind::Int { .. } => Value::Int(parse_int(text).ok_or_else(|| bad("an integer"))?),
             PropKind::UInt { .. } => Value::UInt(
-                text.trim()
-                    .parse()
-                    .map_err(|_| bad("a non-negative integer"))?,
+                parse_int(text)
+                    .and_then(|v| u64::try_from(v).ok())
+                    .or_else(|| parse_hex(text.trim()))
+                    .ok_or_else(|| bad("a non-negative integer"))?,
             ),
             PropKind::Double { .. } => {
                 let v: f64 = text.trim().parse().map_err(|_| bad("a number"))?;
@@ -125,6 +126,26 @@ impl PropSpec {
     }
 }
 
+/// Decimal, or hexadecimal with `0x` (GStreamer accepts colours as `0xff00ff00`).
+fn parse_int(text: &str) -> Option<i64> {
+    let text = text.trim();
+    match text.strip_prefix('-') {
+        Some(rest) => parse_hex(rest)
+            .and_then(|v| i64::try_from(v).ok())
+            .map(|v| -v)
+            .or_else(|| text.parse().ok()),
+        None => text
+            .parse()
+            .ok()
+            .or_else(|| parse_hex(text).and_then(|v| i64::try_from(v).ok())),
+    }
+}
+
+fn parse_hex(text: &str) -> Option<u64> {
+    let digits = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X"))?;
+    u64::from_str_radix(digits, 16).ok()
+}
+
 fn parse_fraction(text: &str) -> Option<Fraction> {
     let (n, d) = text.trim().split_once('/')?;
     let num: i32 = n.trim().parse().ok()?;
@@ -164,6 +185,11 @@ mod tests {
             PropSpec::double("d", 0.0, 0.0, 1.0).parse("0.5").unwrap(),
             Value::Double(0.5)
         );
+        assert_eq!(
+            PropSpec::uint("color", 0, 0, u64::from(u32::MAX)).parse("0xff00ff00").unwrap(),
+            Value::UInt(0xff00_ff00)
+        );
+        assert_eq!(PropSpec::int("i", 0, -100, 100).parse("-0x10").unwrap(), Value::Int(-16));
         let e = PropSpec::enumeration("sizetype", "empty", SIZES);
         assert_eq!(e.parse("fixed").unwrap(), Value::Enum("fixed".into()));
         assert_eq!(e.parse("1").unwrap(), Value::Enum("fixed".into()));

@@ -142,7 +142,9 @@ fn parse_int(text: &str) -> Option<i64> {
 }
 
 fn parse_hex(text: &str) -> Option<u64> {
-    let digits = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X"))?;
+    let digits = text
+        .strip_prefix("0x")
+        .or_else(|| text.strip_prefix("0X"))?;
     u64::from_str_radix(digits, 16).ok()
 }
 
@@ -186,10 +188,15 @@ mod tests {
             Value::Double(0.5)
         );
         assert_eq!(
-            PropSpec::uint("color", 0, 0, u64::from(u32::MAX)).parse("0xff00ff00").unwrap(),
+            PropSpec::uint("color", 0, 0, u64::from(u32::MAX))
+                .parse("0xff00ff00")
+                .unwrap(),
             Value::UInt(0xff00_ff00)
         );
-        assert_eq!(PropSpec::int("i", 0, -100, 100).parse("-0x10").unwrap(), Value::Int(-16));
+        assert_eq!(
+            PropSpec::int("i", 0, -100, 100).parse("-0x10").unwrap(),
+            Value::Int(-16)
+        );
         let e = PropSpec::enumeration("sizetype", "empty", SIZES);
         assert_eq!(e.parse("fixed").unwrap(), Value::Enum("fixed".into()));
         assert_eq!(e.parse("1").unwrap(), Value::Enum("fixed".into()));

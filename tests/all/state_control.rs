@@ -135,7 +135,49 @@ async fn runtime_property_changes_apply_between_buffers() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("must be within [0, 1]"), "{err}");
+    // Once identity drops everything, the sink stands still while identity keeps counting.
+    let count = |name: &str| {
+        p.stats()
+            .iter()
+            .find(|s| s.element == name)
+            .map_or(0, |s| s.buffers)
+    };
+    assert!(eventually(|| {
+        let (sink, identity) = (count("fakesink0"), count("identity0"));
+        std::thread::sleep(Duration::from_millis(10));
+        count("fakesink0") == sink && count("identity0") > identity
+    }));
     controller.send_eos();
     let summary = p.run().await.unwrap();
     assert!(summary.buffers("fakesink0").unwrap() < summary.buffers("identity0").unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failure_puts_the_pipeline_in_error_until_suspended() {
+    let mut p =
+        Pipeline::parse("fakesrc num-buffers=100 ! identity error-after=2 ! fakesink").unwrap();
+    let mut bus = p.bus();
+    p.prepare().unwrap();
+    assert!(p.activate().is_ok());
+    assert!(eventually(|| p.state() == State::Error));
+    let err = p.play().unwrap_err().to_string();
+    assert_eq!(err, "cannot play while the pipeline is in error");
+    let mut saw_error = false;
+    while let Some(m) = bus.try_recv() {
+        saw_error |= matches!(m, Message::Error { ref element, .. } if element == "identity0");
+    }
+    assert!(saw_error);
+    p.suspend();
+    assert_eq!(p.state(), State::Suspended);
+    p.set_property("identity0", "error-after", "-1").unwrap();
+    assert_eq!(p.run().await.unwrap().buffers("fakesink0"), Some(100));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn activate_needs_a_prepared_pipeline() {
+    let mut p = Pipeline::parse("fakesrc num-buffers=1 ! fakesink").unwrap();
+    assert_eq!(
+        p.activate().unwrap_err().to_string(),
+        "cannot resume while the pipeline is suspended"
+    );
 }

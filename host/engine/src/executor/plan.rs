@@ -19,9 +19,19 @@ use super::segment::{Entry, Segment};
 use crate::error::PipelineError;
 use crate::graph::{Graph, NodeId};
 
-/// Slots in each source's pool. Enough to keep a queue busy while the slots before it are
-/// still in use downstream; the memfd pages are only backed once written.
-pub(crate) const SOURCE_POOL_SLOTS: usize = 32;
+/// Bytes each source's pool may span. Small buffers get many slots, so a chain of queues
+/// can hold enough of them to keep every thread busy (a pool that is too small leaves the
+/// queues nearly empty and every hop sleeping and waking); large frames get few. memfd
+/// pages are only backed once written, and slots are reused lowest-first, so a pipeline
+/// without queues touches only a handful of them.
+const SOURCE_POOL_BYTES: usize = 16 * 1024 * 1024;
+/// Fewest and most slots in a source's pool.
+const SOURCE_POOL_SLOTS: (usize, usize) = (8, 1024);
+
+/// Slots for a source pool of `slot_size`-byte buffers.
+fn source_pool_slots(slot_size: usize) -> usize {
+    (SOURCE_POOL_BYTES / slot_size.max(1)).clamp(SOURCE_POOL_SLOTS.0, SOURCE_POOL_SLOTS.1)
+}
 
 /// Limits of the implicit link in front of each input of a multi-input element.
 const MULTI_INPUT_LIMITS: QueueLimits = QueueLimits {
@@ -150,7 +160,7 @@ pub(crate) fn plan(
                 _ => None,
             };
             if let Some(size) = buffer_size {
-                let pool = CpuArena::new(&rt.name, size, SOURCE_POOL_SLOTS).map_err(|e| {
+                let pool = CpuArena::new(&rt.name, size, source_pool_slots(size)).map_err(|e| {
                     PipelineError::Engine(format!(
                         "cannot allocate the buffer pool of '{}': {e}",
                         rt.name

@@ -35,8 +35,18 @@ impl Shared {
         }
     }
 
+    /// The state; a prepared pipeline one of whose elements failed is in `Error` until
+    /// it is suspended.
     pub(crate) fn state(&self) -> State {
-        *self.state.lock().unwrap_or_else(|p| p.into_inner())
+        let state = *self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let failed = self
+            .control()
+            .is_some_and(|c| c.failed.load(Ordering::Acquire));
+        if failed && matches!(state, State::Idle | State::Running) {
+            State::Error
+        } else {
+            state
+        }
     }
 
     pub(crate) fn set_state(&self, new: State) {

@@ -303,7 +303,17 @@ impl Pipeline {
         Ok(())
     }
 
-    /// Starts data flow (preparing first when suspended).
+    /// Idle → Running: data starts to flow.
+    ///
+    /// # Errors
+    ///
+    /// [`PipelineError::State`] unless the pipeline is prepared and idle.
+    pub fn activate(&mut self) -> Result<(), PipelineError> {
+        self.controller().resume()
+    }
+
+    /// Starts data flow from any state but Error: prepares first when suspended, then
+    /// activates (what `gst_element_set_state(PLAYING)` does).
     ///
     /// # Errors
     ///
@@ -320,7 +330,7 @@ impl Pipeline {
             State::Running => return Ok(()),
             State::Idle => {}
         }
-        self.controller().resume()
+        self.activate()
     }
 
     /// Running → Idle. See [`PipelineController::pause`].

@@ -21,7 +21,10 @@
 #![warn(missing_docs)]
 
 pub mod buffer;
-pub mod caps;
+/// Caps (re-exported from `parallax-caps`, which WASM guests use too).
+pub mod caps {
+    pub use parallax_caps::*;
+}
 pub mod element;
 pub mod error;
 pub mod memory;

@@ -104,7 +104,7 @@ impl fmt::Display for Caps {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::caps::Fraction;
+    use crate::Fraction;
 
     fn fr(n: i32, d: i32) -> Fraction {
         Fraction::new(n, d)

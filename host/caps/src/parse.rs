@@ -327,7 +327,7 @@ impl FromStr for Structure {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::caps::Fraction;
+    use crate::Fraction;
 
     fn parse(s: &str) -> Caps {
         s.parse().unwrap_or_else(|e| panic!("{s:?}: {e}"))

@@ -21,7 +21,7 @@
 //! (GStreamer's `INTERSECT_FIRST` mode), so the side asking keeps its preferences.
 //!
 //! ```
-//! use parallax_core::caps::{Caps, Fraction};
+//! use parallax_caps::{Caps, Fraction};
 //!
 //! let src: Caps = "video/x-raw, format={ NV12, RGBA }, width=[ 1, 4096 ], framerate=30/1"
 //!     .parse()
@@ -38,6 +38,8 @@
 //! let why = src.explain_mismatch(&audio);
 //! assert_eq!(why[0].to_string(), "media type: video/x-raw vs audio/x-raw");
 //! ```
+
+#![warn(missing_docs)]
 
 mod explain;
 mod fixate;

@@ -180,7 +180,12 @@ impl fmt::Display for Node {
 
 impl fmt::Display for ElementNode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.factory)?;
+        // A component given by path is quoted, as it was written.
+        if super::grammar::is_component_path(&self.factory) {
+            write_quoted(f, &self.factory)?;
+        } else {
+            f.write_str(&self.factory)?;
+        }
         for property in &self.properties {
             write!(f, " {property}")?;
         }

@@ -131,14 +131,32 @@ fn starts_media_type(input: &mut Input<'_>) -> PResult<bool> {
         .is_some())
 }
 
-/// `"video/x-raw, width=640"`: any non-empty quoted string in node position.
+/// `"video/x-raw, width=640"`: a non-empty quoted string in node position is a caps
+/// filter, unless it names a WebAssembly component (`"plugins/grayscale.wasm"`), which is
+/// an element given by path and may be followed by properties.
 fn quoted_caps(input: &mut Input<'_>) -> PResult<Node> {
     let (text, span) = quoted(input)?;
+    if is_component_path(&text) {
+        let properties = properties(input)?;
+        let end = properties.last().map_or(span.end, |p| p.value_span.end);
+        return Ok(Node::Element(ElementNode {
+            factory: text,
+            factory_span: span,
+            properties,
+            span: Span::new(span.start, end),
+        }));
+    }
     end_of_quoted(input, "caps")?;
     if text.trim().is_empty() {
         return cut(span, "empty caps filter");
     }
     Ok(Node::Caps(CapsNode { text, span }))
+}
+
+/// Whether quoted node text is a path to a `.wasm` component rather than caps.
+pub(crate) fn is_component_path(text: &str) -> bool {
+    // Caps never end in `.wasm`; a structure with fields always has a comma.
+    text.ends_with(".wasm") && !text.contains(',')
 }
 
 /// Unquoted caps: `type/subtype` then `,field` / `;structure` segments.
@@ -209,25 +227,31 @@ fn element_or_ref(input: &mut Input<'_>) -> PResult<Node> {
         }));
     }
 
-    let mut properties = Vec::new();
-    let mut end = factory_span.end;
-    loop {
-        let checkpoint = input.checkpoint();
-        trivia(input)?;
-        let Some(property) = opt(property).parse_next(input)? else {
-            // Leave the trivia for the chain, so the span ends at the text.
-            input.reset(&checkpoint);
-            break;
-        };
-        end = property.value_span.end;
-        properties.push(property);
-    }
+    let properties = properties(input)?;
+    let end = properties
+        .last()
+        .map_or(factory_span.end, |p| p.value_span.end);
     Ok(Node::Element(ElementNode {
         factory: factory.to_owned(),
         factory_span,
         properties,
         span: Span::new(start, end),
     }))
+}
+
+/// The `name=value` assignments after an element.
+fn properties(input: &mut Input<'_>) -> PResult<Vec<PropertyAssignment>> {
+    let mut properties = Vec::new();
+    loop {
+        let checkpoint = input.checkpoint();
+        trivia(input)?;
+        let Some(property) = opt(property).parse_next(input)? else {
+            // Leave the trivia for the chain, so the span ends at the text.
+            input.reset(&checkpoint);
+            return Ok(properties);
+        };
+        properties.push(property);
+    }
 }
 
 /// `name=value`; backtracks (so the element ends) unless `name=` is present.

@@ -322,3 +322,26 @@ fn module_doc_example_parses() {
         ],
     );
 }
+
+#[test]
+fn a_quoted_wasm_path_is_an_element_with_properties() {
+    let ast = parse("fakesrc ! \"my plugins/gray scale.wasm\" ! fakesink").unwrap();
+    assert!(
+        matches!(&ast.chains[0].nodes[1], Node::Element(e) if e.factory == "my plugins/gray scale.wasm")
+    );
+    let ast =
+        parse("fakesrc ! \"plugins/grayscale.wasm\" on-error=restart deadline-ms=5 ! fakesink")
+            .unwrap();
+    let Node::Element(e) = &ast.chains[0].nodes[1] else {
+        panic!("expected an element, got {:?}", ast.chains[0].nodes[1]);
+    };
+    assert_eq!(e.factory, "plugins/grayscale.wasm");
+    assert_eq!(e.properties.len(), 2);
+    assert_eq!(e.properties[0].name, "on-error");
+    assert_eq!(
+        e.span.end,
+        "fakesrc ! \"plugins/grayscale.wasm\" on-error=restart deadline-ms=5".len()
+    );
+    // Printing keeps the quotes, so the text parses back to the same tree.
+    assert_eq!(parse(&ast.to_string()).unwrap(), ast);
+}

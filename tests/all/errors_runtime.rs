@@ -128,3 +128,20 @@ async fn syntax_errors_point_at_line_and_column() {
         .to_string();
     assert!(err.starts_with("test.px:1:"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_component_path_needs_a_resolver() {
+    let err = parallax::Pipeline::parse_with_components(
+        parallax_tests::test_registry(),
+        None,
+        "fakesrc ! \"x/grayscale.wasm\" ! fakesink",
+        "test.px",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("test.px:1:11"), "{err}");
+    assert!(
+        err.contains("WebAssembly components need Parallax built with the 'wasm' feature"),
+        "{err}"
+    );
+}

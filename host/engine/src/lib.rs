@@ -38,6 +38,12 @@ pub use state::State;
 pub use parallax_core as core;
 pub use parallax_elements as elements;
 
+/// The resolver for components given by path in `.px` text: the WASM runtime when built
+/// with the `wasm` feature, else none.
+pub fn default_components() -> Option<&'static dyn graph::ComponentResolver> {
+    None
+}
+
 /// The registry of every built-in element, made once per process.
 pub fn default_registry() -> Arc<parallax_core::Registry> {
     static REGISTRY: OnceLock<Arc<parallax_core::Registry>> = OnceLock::new();

@@ -6,11 +6,23 @@
 
 use std::sync::Arc;
 
-use parallax_core::Registry;
+use parallax_core::{ElementFactory, Registry};
 
 use super::{Graph, NodeId};
 use crate::error::PipelineError;
-use crate::parse::{Diagnostic, Node as AstNode, PipelineAst, Span};
+use crate::parse::{Diagnostic, Node as AstNode, PipelineAst, Span, is_component_path};
+
+/// Makes element factories for components given by path in pipeline text
+/// (`"plugins/grayscale.wasm"`); the WASM runtime implements it.
+pub trait ComponentResolver: Send + Sync {
+    /// The factory of the component at `path`.
+    ///
+    /// # Errors
+    ///
+    /// A message saying why the component cannot be used (unreadable, invalid, refused
+    /// imports).
+    fn resolve(&self, path: &str) -> Result<ElementFactory, String>;
+}
 
 /// The factory used for caps filters written inline (`! video/x-raw,width=640 !`).
 const CAPSFILTER: &str = "capsfilter";
@@ -23,6 +35,7 @@ const CAPSFILTER: &str = "capsfilter";
 /// properties, unknown references and impossible links.
 pub fn build_from_ast(
     registry: &Arc<Registry>,
+    components: Option<&dyn ComponentResolver>,
     ast: &PipelineAst,
     file: &str,
     source: &str,
@@ -46,7 +59,9 @@ pub fn build_from_ast(
         let mut ids = Vec::with_capacity(chain.nodes.len());
         for node in &chain.nodes {
             ids.push(match node {
-                AstNode::Element(e) => Some(create_element(registry, &mut graph, e, &fail)?),
+                AstNode::Element(e) => {
+                    Some(create_element(registry, components, &mut graph, e, &fail)?)
+                }
                 AstNode::Caps(c) => {
                     let factory = registry.get(CAPSFILTER).ok_or_else(|| {
                         fail(
@@ -109,17 +124,39 @@ pub fn build_from_ast(
 
 fn create_element(
     registry: &Arc<Registry>,
+    components: Option<&dyn ComponentResolver>,
     graph: &mut Graph,
     e: &crate::parse::ElementNode,
     fail: &impl Fn(Span, String) -> PipelineError,
 ) -> Result<NodeId, PipelineError> {
-    let factory = registry.get(&e.factory).ok_or_else(|| {
-        let hint = registry
-            .suggest(&e.factory)
-            .map(|s| format!(" (did you mean '{s}'?)"))
-            .unwrap_or_default();
-        fail(e.factory_span, format!("no element '{}'{hint}", e.factory))
-    })?;
+    let factory: ElementFactory = match registry.get(&e.factory) {
+        Some(factory) => factory.clone(),
+        None if is_component_path(&e.factory) => match components {
+            Some(resolver) => resolver.resolve(&e.factory).map_err(|why| {
+                fail(
+                    e.factory_span,
+                    format!("cannot use component '{}': {why}", e.factory),
+                )
+            })?,
+            None => {
+                return Err(fail(
+                    e.factory_span,
+                    "WebAssembly components need Parallax built with the 'wasm' feature".into(),
+                ));
+            }
+        },
+        None => {
+            let hint = registry
+                .suggest(&e.factory)
+                .map(|s| format!(" (did you mean '{s}'?)"))
+                .unwrap_or_default();
+            return Err(fail(
+                e.factory_span,
+                format!("no element '{}'{hint}", e.factory),
+            ));
+        }
+    };
+    let factory = &factory;
     let mut element = factory.create();
     let mut name = None;
     let mut properties = Vec::new();
@@ -145,7 +182,7 @@ fn create_element(
             })?;
         properties.push((prop.name.clone(), value));
     }
-    let name = name.unwrap_or_else(|| graph.unique_name(&e.factory));
+    let name = name.unwrap_or_else(|| graph.unique_name(&factory.info().name));
     graph
         .add(name, factory.clone(), element, properties)
         .map_err(|err| fail(e.span, err.to_string()))

@@ -7,7 +7,7 @@
 mod from_ast;
 mod pads;
 
-pub use from_ast::build_from_ast;
+pub use from_ast::{ComponentResolver, build_from_ast};
 pub(crate) use pads::PadSet;
 
 use daggy::EdgeIndex;

@@ -154,7 +154,7 @@ fn quoted_caps(input: &mut Input<'_>) -> PResult<Node> {
 }
 
 /// Whether quoted node text is a path to a `.wasm` component rather than caps.
-pub(crate) fn is_component_path(text: &str) -> bool {
+pub fn is_component_path(text: &str) -> bool {
     // Caps never end in `.wasm`; a structure with fields always has a comma.
     text.ends_with(".wasm") && !text.contains(',')
 }

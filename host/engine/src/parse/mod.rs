@@ -56,6 +56,7 @@ use winnow::error::ErrMode;
 
 pub use ast::{CapsNode, Chain, ElementNode, Node, PipelineAst, PropertyAssignment, RefNode, Span};
 pub use error::{Diagnostic, ParseError, line_col};
+pub use grammar::is_component_path;
 
 /// Parses `.px` source text into a [`PipelineAst`].
 ///

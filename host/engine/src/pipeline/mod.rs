@@ -42,7 +42,7 @@ use controller::Shared;
 use crate::bus::{Bus, BusReceiver, ElementStats, Message};
 use crate::error::{GraphError, PipelineError};
 use crate::executor::Executor;
-use crate::graph::{Graph, build_from_ast};
+use crate::graph::{ComponentResolver, Graph, build_from_ast};
 use crate::state::State;
 
 /// How often `run()` posts throughput counters on the bus.
@@ -143,9 +143,24 @@ impl Pipeline {
         text: &str,
         file: &str,
     ) -> Result<Self, PipelineError> {
+        Self::parse_with_components(registry, crate::default_components(), text, file)
+    }
+
+    /// Parses `text` with the elements of `registry`, loading components given by path
+    /// with `components` (`None`: such paths are an error).
+    ///
+    /// # Errors
+    ///
+    /// As [`Pipeline::parse`]; a component that cannot be loaded is reported at its path.
+    pub fn parse_with_components(
+        registry: Arc<Registry>,
+        components: Option<&dyn ComponentResolver>,
+        text: &str,
+        file: &str,
+    ) -> Result<Self, PipelineError> {
         let ast =
             crate::parse::parse(text).map_err(|e| PipelineError::Syntax(e.render(file, text)))?;
-        let graph = build_from_ast(&registry, &ast, file, text)?;
+        let graph = build_from_ast(&registry, components, &ast, file, text)?;
         Ok(Self::from_graph(graph))
     }
 

@@ -13,3 +13,6 @@ rustup target add wasm32-wasip2 >/dev/null
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
 cargo test --workspace --all-features --locked
+
+# The WASM guest workspace, excluded from the root one (elements-wasm/, guest-sdk/).
+ci/wasm-guests.sh

@@ -8,3 +8,7 @@ mod negotiation;
 mod pipeline_run;
 mod registry_elements;
 mod state_control;
+mod wasm_flow;
+mod wasm_hostile;
+mod wasm_load;
+mod wasm_support;

@@ -2,6 +2,7 @@
 
 mod commands;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -10,6 +11,10 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "parallax", version, about, propagate_version = true)]
 struct Cli {
+    /// A directory of `.wasm` element components to load (repeatable; also
+    /// `PARALLAX_PLUGIN_PATH`, colon-separated).
+    #[arg(long = "plugin-dir", global = true, value_name = "DIR")]
+    plugin_dirs: Vec<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -30,13 +35,13 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Run(args) => commands::run::run_file(args),
-        Command::Launch(args) => commands::run::launch(args),
-        Command::Inspect(args) => commands::inspect::inspect(args),
-        Command::Validate(args) => commands::validate::validate(args),
-        Command::Graph(args) => commands::graph::graph(args),
-    };
+    let result = commands::Elements::load(cli.plugin_dirs).and_then(|elements| match cli.command {
+        Command::Run(args) => commands::run::run_file(&elements, args),
+        Command::Launch(args) => commands::run::launch(&elements, args),
+        Command::Inspect(args) => commands::inspect::inspect(&elements, args),
+        Command::Validate(args) => commands::validate::validate(&elements, args),
+        Command::Graph(args) => commands::graph::graph(&elements, args),
+    });
     match result {
         Ok(code) => code,
         Err(error) => {

@@ -40,4 +40,4 @@ pub use element::{
 };
 pub use error::{ElementError, ErrorKind, FlowError, PropertyError};
 pub use property::{PropKind, PropSpec, Value};
-pub use registry::{ElementFactory, ElementInfo, Rank, Registry};
+pub use registry::{ElementFactory, ElementInfo, ElementOrigin, Rank, Registry};

@@ -68,6 +68,36 @@ pub struct ElementInfo {
     pub hints: ExecutionHints,
     /// Autoplugging rank.
     pub rank: Rank,
+    /// Where the element comes from, for `inspect`.
+    pub origin: ElementOrigin,
+}
+
+/// Where an element's code comes from.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ElementOrigin {
+    /// Built into Parallax (trusted, in-process).
+    #[default]
+    Native,
+    /// A WebAssembly component (untrusted, sandboxed).
+    Component {
+        /// The `.wasm` file.
+        path: std::path::PathBuf,
+        /// The version the component reports.
+        version: String,
+        /// Hex digest of the component's bytes.
+        hash: String,
+    },
+}
+
+impl ElementOrigin {
+    /// A short word for the world the element runs in: `native` or `wasm`.
+    pub fn world(&self) -> &'static str {
+        match self {
+            ElementOrigin::Native => "native",
+            ElementOrigin::Component { .. } => "wasm",
+        }
+    }
 }
 
 impl ElementInfo {
@@ -81,7 +111,14 @@ impl ElementInfo {
             properties: Vec::new(),
             hints: ExecutionHints::DEFAULT,
             rank: Rank::None,
+            origin: ElementOrigin::Native,
         }
+    }
+
+    /// Sets where the element comes from.
+    pub fn origin(mut self, origin: ElementOrigin) -> Self {
+        self.origin = origin;
+        self
     }
 
     /// Adds a pad template.

@@ -16,6 +16,8 @@
 //! ```
 
 pub mod bus;
+#[cfg(feature = "wasm")]
+pub mod components;
 pub mod dot;
 pub mod error;
 mod executor;
@@ -41,7 +43,14 @@ pub use parallax_elements as elements;
 /// The resolver for components given by path in `.px` text: the WASM runtime when built
 /// with the `wasm` feature, else none.
 pub fn default_components() -> Option<&'static dyn graph::ComponentResolver> {
-    None
+    #[cfg(feature = "wasm")]
+    {
+        Some(&components::WasmComponents)
+    }
+    #[cfg(not(feature = "wasm"))]
+    {
+        None
+    }
 }
 
 /// The registry of every built-in element, made once per process.

@@ -16,8 +16,8 @@ pub(crate) struct GraphArgs {
     output: Option<PathBuf>,
 }
 
-pub(crate) fn graph(args: GraphArgs) -> anyhow::Result<ExitCode> {
-    let mut pipeline = super::load(&args.file)?;
+pub(crate) fn graph(elements: &super::Elements, args: GraphArgs) -> anyhow::Result<ExitCode> {
+    let mut pipeline = elements.load_file(&args.file)?;
     pipeline.validate()?;
     let dot = pipeline.to_dot();
     match args.output {

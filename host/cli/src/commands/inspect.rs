@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 use clap::Args;
+use parallax::core::ElementOrigin;
 use parallax::core::property::{Mutability, PropKind, PropSpec};
 use parallax::core::registry::ElementInfo;
 use serde_json::{Value as Json, json};
@@ -18,8 +19,8 @@ pub(crate) struct InspectArgs {
     json: bool,
 }
 
-pub(crate) fn inspect(args: InspectArgs) -> anyhow::Result<ExitCode> {
-    let registry = parallax::default_registry();
+pub(crate) fn inspect(elements: &super::Elements, args: InspectArgs) -> anyhow::Result<ExitCode> {
+    let registry = &elements.registry;
     match &args.element {
         None if args.json => {
             let all: Vec<Json> = registry.iter().map(|f| info_json(f.info())).collect();
@@ -38,7 +39,21 @@ pub(crate) fn inspect(args: InspectArgs) -> anyhow::Result<ExitCode> {
                     info.name, info.klass, info.description
                 );
             }
-            println!("\nTotal: {} elements (native)", registry.len());
+            let wasm = registry
+                .iter()
+                .filter(|f| f.info().origin != ElementOrigin::Native)
+                .count();
+            println!(
+                "\nTotal: {} elements ({} native, {wasm} wasm)",
+                registry.len(),
+                registry.len() - wasm
+            );
+            if !elements.plugin_lines.is_empty() {
+                println!("\nPlugins:");
+                for line in &elements.plugin_lines {
+                    println!("  {line}");
+                }
+            }
         }
         Some(name) => {
             let Some(factory) = registry.get(name) else {
@@ -86,6 +101,21 @@ fn kind_json(kind: &PropKind) -> Json {
     }
 }
 
+fn origin_json(origin: &ElementOrigin) -> Json {
+    match origin {
+        ElementOrigin::Component {
+            path,
+            version,
+            hash,
+        } => json!({
+            "path": path.display().to_string(),
+            "version": version,
+            "sha256": hash,
+        }),
+        _ => Json::Null,
+    }
+}
+
 fn property_json(spec: &PropSpec) -> Json {
     json!({
         "name": spec.name,
@@ -102,7 +132,8 @@ fn info_json(info: &ElementInfo) -> Json {
     let h = &info.hints;
     json!({
         "name": info.name,
-        "world": "native",
+        "world": info.origin.world(),
+        "origin": origin_json(&info.origin),
         "klass": info.klass,
         "description": info.description,
         "rank": format!("{:?}", info.rank).to_lowercase(),
@@ -129,7 +160,19 @@ fn info_json(info: &ElementInfo) -> Json {
 fn print_info(info: &ElementInfo) {
     println!("Factory Details:");
     println!("  Name           {}", info.name);
-    println!("  World          native (trusted, in-process)");
+    match &info.origin {
+        ElementOrigin::Component {
+            path,
+            version,
+            hash,
+        } => {
+            println!("  World          wasm (untrusted, sandboxed component)");
+            println!("  File           {}", path.display());
+            println!("  Version        {version}");
+            println!("  SHA-256        {hash}");
+        }
+        _ => println!("  World          native (trusted, in-process)"),
+    }
     println!("  Klass          {}", info.klass);
     println!("  Description    {}", info.description);
     println!("  Rank           {:?}", info.rank);

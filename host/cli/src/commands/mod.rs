@@ -6,20 +6,84 @@ mod progress;
 pub(crate) mod run;
 pub(crate) mod validate;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Context;
 use parallax::Pipeline;
+use parallax::core::Registry;
 
-/// Parses a `.px` file; errors already carry file:line:column.
-pub(crate) fn load(path: &Path) -> anyhow::Result<Pipeline> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(Pipeline::parse_with(
-        parallax::default_registry(),
-        &text,
-        &path.display().to_string(),
-    )?)
+/// The elements a command can use: built-in ones plus plugins from the plugin path.
+pub(crate) struct Elements {
+    pub(crate) registry: Arc<Registry>,
+    /// One line per plugin file, loaded or rejected, for `inspect`.
+    pub(crate) plugin_lines: Vec<String>,
+}
+
+impl Elements {
+    /// Built-in elements plus the components in `dirs` and `PARALLAX_PLUGIN_PATH`.
+    /// Rejected plugin files are reported on stderr, never fatal.
+    pub(crate) fn load(mut dirs: Vec<PathBuf>) -> anyhow::Result<Elements> {
+        if let Some(path) = std::env::var_os("PARALLAX_PLUGIN_PATH") {
+            dirs.extend(std::env::split_paths(&path).filter(|p| !p.as_os_str().is_empty()));
+        }
+        if dirs.is_empty() {
+            return Ok(Elements {
+                registry: parallax::default_registry(),
+                plugin_lines: Vec::new(),
+            });
+        }
+        Self::with_plugins(&dirs)
+    }
+
+    #[cfg(feature = "wasm")]
+    fn with_plugins(dirs: &[PathBuf]) -> anyhow::Result<Elements> {
+        use parallax::components::{PluginReport, registry_with_plugins};
+        let (registry, reports) = registry_with_plugins(dirs);
+        let plugin_lines = reports
+            .into_iter()
+            .map(|report| match report {
+                PluginReport::Loaded {
+                    path,
+                    name,
+                    cache_hit,
+                } => format!(
+                    "loaded   {name:<16} {}{}",
+                    path.display(),
+                    if cache_hit { " (cached)" } else { "" }
+                ),
+                PluginReport::Rejected { path, reason } => {
+                    eprintln!("WARNING: plugin {} rejected: {reason}", path.display());
+                    format!("rejected {}: {reason}", path.display())
+                }
+            })
+            .collect();
+        Ok(Elements {
+            registry,
+            plugin_lines,
+        })
+    }
+
+    #[cfg(not(feature = "wasm"))]
+    fn with_plugins(_dirs: &[PathBuf]) -> anyhow::Result<Elements> {
+        anyhow::bail!("plugin directories need parallax built with the 'wasm' feature")
+    }
+
+    /// Parses `text`; `file` names it in errors.
+    pub(crate) fn parse(&self, text: &str, file: &str) -> anyhow::Result<Pipeline> {
+        Ok(Pipeline::parse_with(
+            Arc::clone(&self.registry),
+            text,
+            file,
+        )?)
+    }
+
+    /// Parses a `.px` file; errors already carry file:line:column.
+    pub(crate) fn load_file(&self, path: &Path) -> anyhow::Result<Pipeline> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        self.parse(&text, &path.display().to_string())
+    }
 }
 
 /// Prints the negotiated caps of every link, as `-v` does.

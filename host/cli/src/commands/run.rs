@@ -38,14 +38,14 @@ struct CommonRunArgs {
     quiet: bool,
 }
 
-pub(crate) fn run_file(args: RunArgs) -> anyhow::Result<ExitCode> {
-    let pipeline = super::load(&args.file)?;
+pub(crate) fn run_file(elements: &super::Elements, args: RunArgs) -> anyhow::Result<ExitCode> {
+    let pipeline = elements.load_file(&args.file)?;
     execute(pipeline, &args.common)
 }
 
-pub(crate) fn launch(args: LaunchArgs) -> anyhow::Result<ExitCode> {
+pub(crate) fn launch(elements: &super::Elements, args: LaunchArgs) -> anyhow::Result<ExitCode> {
     let text = args.pipeline.join(" ");
-    let pipeline = Pipeline::parse_with(parallax::default_registry(), &text, "<command line>")?;
+    let pipeline = elements.parse(&text, "<command line>")?;
     execute(pipeline, &args.common)
 }
 

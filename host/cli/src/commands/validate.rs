@@ -15,8 +15,8 @@ pub(crate) struct ValidateArgs {
     verbose: bool,
 }
 
-pub(crate) fn validate(args: ValidateArgs) -> anyhow::Result<ExitCode> {
-    let mut pipeline = super::load(&args.file)?;
+pub(crate) fn validate(elements: &super::Elements, args: ValidateArgs) -> anyhow::Result<ExitCode> {
+    let mut pipeline = elements.load_file(&args.file)?;
     pipeline.validate()?;
     if args.verbose {
         super::print_links(&pipeline);

@@ -275,6 +275,17 @@ impl Memory {
         self.arena.id
     }
 
+    /// The memfd the slot lives in, to map it into a WASM guest or another process.
+    pub fn region(&self) -> &MemfdRegion {
+        &self.arena.region
+    }
+
+    /// Byte offset of the slot inside [`Memory::region`] (slots start on 64-byte
+    /// boundaries, so this is `slot * slot_size` rounded up per slot).
+    pub fn offset_in_region(&self) -> usize {
+        self.slot as usize * self.arena.slot_size.next_multiple_of(64)
+    }
+
     /// Whether this is the only reference to the slot (then it may be written).
     pub fn is_unique(&self) -> bool {
         self.arena.refcounts[self.slot as usize].load(Ordering::Acquire) == 1

@@ -1,0 +1,51 @@
+//! Data through WASM elements: zero copy, caps negotiation.
+
+use parallax::core::Caps;
+use parallax_wasm::WasmStats;
+
+use crate::wasm_support::pipeline;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passthrough_moves_every_buffer_without_copying() {
+    let mut p = pipeline(
+        &["passthrough"],
+        "fakesrc num-buffers=500 sizetype=fixed sizemax=4096 ! passthrough name=pt ! fakesink",
+    );
+    p.validate().unwrap();
+    let stats = p.handle::<WasmStats>("pt").expect("wasm stats handle");
+    let summary = p.run().await.unwrap();
+    assert_eq!(summary.buffers("fakesink0"), Some(500));
+    assert_eq!(summary.bytes("fakesink0"), Some(500 * 4096));
+    assert_eq!(stats.buffers_in(), 500);
+    assert_eq!(stats.buffers_out(), 500);
+    assert_eq!(stats.bytes_copied(), 0, "the zero-copy path copied bytes");
+    assert_eq!(stats.instances(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn grayscale_negotiates_rgba_to_gray8_and_writes_output_slots() {
+    let mut p = pipeline(
+        &["grayscale"],
+        "videotestsrc num-buffers=10 ! video/x-raw,format=RGBA,width=64,height=48 ! grayscale name=g ! fakesink",
+    );
+    p.validate().unwrap();
+    let out = p
+        .links()
+        .into_iter()
+        .find(|l| l.src_element == "g")
+        .and_then(|l| l.caps)
+        .expect("grayscale src is negotiated");
+    let expected: Caps = "video/x-raw, format=GRAY8, width=64, height=48"
+        .parse()
+        .unwrap();
+    assert!(
+        out.is_subset(&expected) || out.can_intersect(&expected),
+        "{out}"
+    );
+    assert_eq!(out.structure(0).unwrap().get_str("format"), Some("GRAY8"));
+    let stats = p.handle::<WasmStats>("g").unwrap();
+    let summary = p.run().await.unwrap();
+    assert_eq!(summary.buffers("fakesink0"), Some(10));
+    assert_eq!(summary.bytes("fakesink0"), Some(10 * 64 * 48));
+    assert_eq!(stats.bytes_copied(), 0);
+}

@@ -1,0 +1,77 @@
+//! Paths of the WASM guest components, built from `elements-wasm/` by this crate's
+//! `build.rs` during the normal `cargo build` / `cargo test` (needs the `wasm32-wasip2`
+//! target, which `ci/test.sh` installs).
+//!
+//! One `&str` constant per crate, named after it in upper case (`PASSTHROUGH`,
+//! `GRAYSCALE`, `HOSTILE_SPIN`, ...), plus [`ALL`], [`ELEMENTS`], [`HOSTILE`],
+//! [`plugin_dir`], [`hostile_dir`] and the [`foreach_element!`] macro. Well-behaved
+//! elements live in [`plugin_dir`], hostile test guests in [`hostile_dir`], so a
+//! `--plugin-dir` scan never picks up a guest that is meant to fail.
+//!
+//! ```
+//! let (name, path) = parallax_test_artifacts::ALL[0];
+//! assert!(std::path::Path::new(path).is_file(), "{name}");
+//! assert!(parallax_test_artifacts::PASSTHROUGH.ends_with("passthrough.wasm"));
+//! ```
+
+include!(concat!(env!("OUT_DIR"), "/artifacts.rs"));
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    macro_rules! exists {
+        ($name:ident, $path:ident) => {
+            assert!(
+                Path::new(super::$path).is_file(),
+                "{} missing at {}",
+                stringify!($name),
+                super::$path
+            );
+        };
+    }
+
+    #[test]
+    fn every_component_exists() {
+        foreach_element!(exists);
+        assert_eq!(
+            super::ALL.len(),
+            super::ELEMENTS.len() + super::HOSTILE.len()
+        );
+        for (name, path) in super::ELEMENTS {
+            let p = Path::new(path);
+            assert_eq!(p.parent(), Some(Path::new(super::plugin_dir())), "{name}");
+            // A component starts with the wasm magic and the component-model layer.
+            let bytes = std::fs::read(p).unwrap();
+            assert_eq!(&bytes[..4], b"\0asm", "{name}");
+            assert_eq!(&bytes[6..8], &[1, 0], "{name} is not a component");
+        }
+        for (_, path) in super::HOSTILE {
+            assert_eq!(
+                Path::new(path).parent(),
+                Some(Path::new(super::hostile_dir()))
+            );
+        }
+    }
+
+    #[test]
+    fn the_expected_elements_are_built() {
+        let names: Vec<&str> = super::ALL.iter().map(|(n, _)| *n).collect();
+        for want in [
+            "passthrough",
+            "grayscale",
+            "videoinvert",
+            "volume",
+            "jsonfilter",
+            "hostile_spin",
+            "hostile_membomb",
+            "hostile_panic",
+            "hostile_badoutput",
+            "hostile_toomany",
+            "hostile_fsimport",
+            "hostile_writeinput",
+        ] {
+            assert!(names.contains(&want), "{want} not built");
+        }
+    }
+}

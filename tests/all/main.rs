@@ -12,3 +12,4 @@ mod wasm_flow;
 mod wasm_hostile;
 mod wasm_load;
 mod wasm_support;
+mod wasm_twins;

@@ -2,10 +2,14 @@
 //!
 //! Window layout: a bump allocator over `[base, base + len)` of guest memory. Each arena
 //! (by id) is mapped once, whole, and stays mapped: inputs read-only, the element's own
-//! output arena read-only too except the slots handed out for the current call, which
-//! are made writable just for that call. When the window is full every mapping is
-//! dropped and the window starts over (arenas churn rarely). An input whose arena is
-//! larger than the window is copied into a small staging arena (counted as copied).
+//! output arena read-only too except the slots lent to the guest, which are writable.
+//! A lent slot stays lent (and writable) across calls until the guest writes an output
+//! into it; only then is it made read-only again and sent downstream, and a fresh slot is
+//! lent at the next call. So a passthrough costs no system call per buffer, and a buffer
+//! never leaves the element while the guest can still write to it. When the window is
+//! full every mapping is dropped and the window starts over (arenas churn rarely). An
+//! input whose arena is larger than the window is copied into a small staging arena
+//! (counted as copied).
 //!
 //! Every result the guest returns is validated before it becomes a buffer: at most
 //! [`MAX_OUTPUTS`] outputs, a src pad that exists, an output slot index that was handed
@@ -30,11 +34,21 @@ use crate::stats::WasmStats;
 pub(crate) const MAX_OUTPUTS: usize = 16;
 /// Output slots handed to the guest per call.
 pub(crate) const OUTPUT_SLOTS_PER_CALL: usize = 1;
+// Used slots are tracked in a `u32` bit set.
+const _: () = assert!(OUTPUT_SLOTS_PER_CALL <= 32);
 /// Slots of the element's output arena.
 const OUTPUT_ARENA_SLOTS: usize = 16;
 
 #[derive(Debug)]
 struct Mapped {
+    arena: u64,
+    offset: usize,
+}
+
+/// An output slot lent to the guest: writable in the window until the guest uses it.
+#[derive(Debug)]
+struct Lent {
+    buffer: BufferMut,
     arena: u64,
     offset: usize,
 }
@@ -48,6 +62,9 @@ pub(crate) struct GuestWindow {
     cursor: usize,
     maps: Vec<Mapped>,
     resets: u64,
+    lent: Vec<Lent>,
+    /// The slot arguments of the current call, reused so a call allocates nothing here.
+    args: Vec<guest::Slot>,
 }
 
 impl GuestWindow {
@@ -73,6 +90,8 @@ impl GuestWindow {
             cursor: 0,
             maps: Vec::new(),
             resets: 0,
+            lent: Vec::with_capacity(OUTPUT_SLOTS_PER_CALL),
+            args: Vec::with_capacity(OUTPUT_SLOTS_PER_CALL),
         })
     }
 
@@ -89,6 +108,8 @@ impl GuestWindow {
         }
         self.cursor = 0;
         self.maps.clear();
+        // Lent slots were unmapped with everything else; their buffers go back unused.
+        self.lent.clear();
         self.resets += 1;
         Ok(())
     }
@@ -252,31 +273,32 @@ pub(crate) fn process(
         capacity: guest_u32(name, input.len())?,
     };
     let slot_size = arena.slot_size();
-    let mut handed: Vec<Option<BufferMut>> = Vec::with_capacity(OUTPUT_SLOTS_PER_CALL);
-    let mut slots = Vec::with_capacity(OUTPUT_SLOTS_PER_CALL);
-    for _ in 0..OUTPUT_SLOTS_PER_CALL {
+    // Slots lent from an arena that has since been replaced are given back.
+    window.lent.retain(|l| l.arena == out_id);
+    while window.lent.len() < OUTPUT_SLOTS_PER_CALL {
         let fresh = acquire(arena, ctx)?.freeze();
         let offset = out_base + fresh.memory().offset_in_region();
         let buffer = fresh
             .into_mut()
             .map_err(|_| internal(name, "a fresh output slot is shared".into()))?;
-        slots.push(guest::Slot {
-            offset: guest_u32(name, offset)?,
+        window
+            .window
+            .protect(offset, slot_size, Prot::ReadWrite)
+            .map_err(|e| internal(name, e))?;
+        window.lent.push(Lent {
+            buffer,
+            arena: out_id,
+            offset,
+        });
+    }
+    window.args.clear();
+    for lent in &window.lent {
+        window.args.push(guest::Slot {
+            offset: guest_u32(name, lent.offset)?,
             len: 0,
             capacity: guest_u32(name, slot_size)?,
         });
-        handed.push(Some(buffer));
     }
-    let protect = |prot: Prot| -> Result<(), Outcome> {
-        for slot in &slots {
-            window
-                .window
-                .protect(slot.offset as usize, slot_size, prot)
-                .map_err(|e| internal(name, e))?;
-        }
-        Ok(())
-    };
-    protect(Prot::ReadWrite)?;
     let guest_meta = meta::to_guest(input.meta());
     call.limits.arm(&mut live.store);
     let result = live
@@ -289,10 +311,8 @@ pub(crate) fn process(
             call.pad as u32,
             input_slot,
             guest_meta,
-            &slots,
+            &window.args,
         );
-    // Whatever happened, the guest loses write access to the handed-out slots now.
-    protect(Prot::Read)?;
     let results = match result {
         Err(e) => {
             return Err(Outcome::Failed(trap_failure(
@@ -313,7 +333,9 @@ pub(crate) fn process(
             format!("{} outputs (at most {MAX_OUTPUTS})", results.len()),
         ));
     }
-    let mut ready: Vec<(usize, Buffer)> = Vec::with_capacity(results.len());
+    // Check everything before anything leaves: a bad result refuses the whole call.
+    let lent_count = window.lent.len();
+    let mut used: u32 = 0;
     for out in &results {
         let pad = out.pad as usize;
         if pad >= call.n_src {
@@ -322,38 +344,58 @@ pub(crate) fn process(
                 format!("src pad {pad} does not exist ({} pads)", call.n_src),
             ));
         }
-        let out_meta = meta::from_guest(&out.meta, input.meta());
-        match out.data {
-            types::OutputData::Input => {
-                let mut forwarded = input.clone();
-                *forwarded.meta_mut() = out_meta;
-                ready.push((pad, forwarded));
+        if let types::OutputData::Written((index, len)) = out.data {
+            if index as usize >= lent_count {
+                return Err(refused(
+                    name,
+                    format!("output slot {index} was not handed out ({lent_count})"),
+                ));
             }
-            types::OutputData::Written((index, len)) => {
-                let Some(entry) = handed.get_mut(index as usize) else {
-                    return Err(refused(
-                        name,
-                        format!("output slot {index} was not handed out ({})", slots.len()),
-                    ));
-                };
-                let Some(mut buffer) = entry.take() else {
-                    return Err(refused(name, format!("output slot {index} used twice")));
-                };
-                if len as usize > slot_size {
-                    return Err(refused(
-                        name,
-                        format!("{len} bytes written into a {slot_size}-byte slot"),
-                    ));
-                }
-                buffer.set_len(len as usize);
-                *buffer.meta_mut() = out_meta;
-                ready.push((pad, buffer.freeze()));
+            if used & (1 << index) != 0 {
+                return Err(refused(name, format!("output slot {index} used twice")));
+            }
+            used |= 1 << index;
+            if len as usize > slot_size {
+                return Err(refused(
+                    name,
+                    format!("{len} bytes written into a {slot_size}-byte slot"),
+                ));
             }
         }
     }
-    call.stats.add_out(ready.len() as u64);
-    for (pad, buffer) in ready {
-        ctx.push_to(pad, buffer);
+    // The guest loses write access to every slot it used before the slot goes downstream.
+    for index in (0..lent_count).filter(|i| used & (1 << i) != 0) {
+        let offset = window.lent[index].offset;
+        window
+            .window
+            .protect(offset, slot_size, Prot::Read)
+            .map_err(|e| internal(name, e))?;
     }
+    let mut taken: [Option<BufferMut>; OUTPUT_SLOTS_PER_CALL] = Default::default();
+    for index in (0..lent_count).rev().filter(|i| used & (1 << i) != 0) {
+        taken[index] = Some(window.lent.swap_remove(index).buffer);
+    }
+    let mut produced = 0u64;
+    for out in &results {
+        let out_meta = meta::from_guest(&out.meta, input.meta());
+        let buffer = match out.data {
+            types::OutputData::Input => {
+                let mut forwarded = input.clone();
+                *forwarded.meta_mut() = out_meta;
+                forwarded
+            }
+            types::OutputData::Written((index, len)) => {
+                let Some(mut buffer) = taken.get_mut(index as usize).and_then(Option::take) else {
+                    return Err(internal(name, format!("output slot {index} vanished")));
+                };
+                buffer.set_len(len as usize);
+                *buffer.meta_mut() = out_meta;
+                buffer.freeze()
+            }
+        };
+        ctx.push_to(out.pad as usize, buffer);
+        produced += 1;
+    }
+    call.stats.add_out(produced);
     Ok(())
 }

@@ -31,6 +31,14 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// Examples named `*-wasm-*.px` use WebAssembly elements from the guests the test
+/// command builds; they need the `wasm` feature (which the test command turns on).
+fn is_wasm_example(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.contains("-wasm-"))
+}
+
 #[test]
 fn every_px_example_runs() {
     let mut ran = 0;
@@ -40,11 +48,57 @@ fn every_px_example_runs() {
             continue;
         }
         let dir = scratch(path.file_stem().unwrap().to_str().unwrap());
-        let out = parallax(&["run", path.to_str().unwrap()], &dir);
+        let mut args = vec!["run", path.to_str().unwrap()];
+        if is_wasm_example(&path) {
+            if !cfg!(feature = "wasm") {
+                continue;
+            }
+            args.splice(0..0, ["--plugin-dir", parallax_test_artifacts::plugin_dir()]);
+        }
+        let out = parallax(&args, &dir);
         assert!(out.status.success(), "{}: {}", path.display(), stderr(&out));
         ran += 1;
     }
-    assert!(ran >= 4, "found only {ran} examples");
+    let expected = if cfg!(feature = "wasm") { 5 } else { 4 };
+    assert!(ran >= expected, "ran only {ran} examples");
+}
+
+#[cfg(feature = "wasm")]
+#[test]
+fn wasm_example_writes_gray_frames_and_inspect_lists_plugins() {
+    let dir = scratch("wasm-example");
+    let example = examples_dir().join("05-wasm-grayscale.px");
+    let plugins = parallax_test_artifacts::plugin_dir();
+    let out = parallax(&["--plugin-dir", plugins, "run", example.to_str().unwrap()], &dir);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let gray = std::fs::read(dir.join("gray.raw")).unwrap();
+    assert_eq!(gray.len(), 30 * 320 * 240);
+    // SMPTE's first bar is white: luma 255 at full range.
+    assert_eq!(gray[0], 255);
+
+    let out = parallax(&["inspect", "--plugin-dir", plugins, "--json", "grayscale"], &dir);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["world"], "wasm");
+    assert_eq!(json["hints"]["trust"], "Untrusted");
+    assert_eq!(json["origin"]["sha256"].as_str().map(str::len), Some(64));
+    let names: Vec<&str> = json["properties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    for host_property in ["deadline-ms", "fuel", "memory-limit", "on-error", "grant"] {
+        assert!(names.contains(&host_property), "{host_property} missing: {names:?}");
+    }
+
+    // A directory with a broken file: listed as rejected, never fatal.
+    let bad = scratch("bad-plugins");
+    std::fs::write(bad.join("broken.wasm"), b"not a component").unwrap();
+    let out = parallax(&["--plugin-dir", bad.to_str().unwrap(), "inspect"], &dir);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("rejected") && text.contains("broken.wasm"), "{text}");
 }
 
 #[test]

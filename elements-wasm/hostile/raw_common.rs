@@ -4,8 +4,8 @@
 
 use parallax_guest::bindings::exports::parallax::element::element::{Guest, GuestInstance, Instance};
 use parallax_guest::bindings::parallax::element::types::{
-    BufferMeta, CopiedOutput, DataPath, ElementInfo, FlowError, Hints, Output, PadDirection,
-    PadPresence, PadTemplate, Slot,
+    BufferMeta, CopiedOutput, DataPath, ElementInfo, FlowError, Hints, MetaFlat, OutputFlat,
+    PadDirection, PadPresence, PadTemplate, Produced, Slot,
 };
 
 /// The component's root type.
@@ -71,10 +71,10 @@ impl GuestInstance for Raw {
         &self,
         _pad: u32,
         input: Slot,
-        meta: BufferMeta,
-        outputs: Vec<Slot>,
-    ) -> Result<Vec<Output>, FlowError> {
-        hostile_process(input, meta, outputs)
+        meta: MetaFlat,
+        output: Slot,
+    ) -> Result<Produced, FlowError> {
+        hostile_process(input, meta, output)
     }
     fn process_copy(
         &self,

@@ -61,7 +61,7 @@ pub enum Produced {
     Written {
         /// Src pad index.
         pad: u32,
-        /// Index of the slot in the list the host passed.
+        /// Index of the slot (0: the host lends one slot per call).
         index: u32,
         /// Bytes written.
         len: u32,
@@ -76,9 +76,46 @@ pub enum Produced {
 /// can be forwarded any number of times without a copy ([`Outputs::forward_input`]).
 #[derive(Debug)]
 pub struct Outputs<'a> {
-    slots: Vec<Option<&'a mut [u8]>>,
+    slots: Slots<'a>,
     input_meta: Meta,
-    produced: Vec<Produced>,
+    /// The first output, while it is the only one (no allocation for the usual call).
+    first: Option<Produced>,
+    /// Every output, once there are two or more (`first` is then `None`).
+    more: Vec<Produced>,
+}
+
+/// The slots of one call: the one the host lends (no allocation), or any list (tests).
+#[derive(Debug)]
+enum Slots<'a> {
+    One(Option<&'a mut [u8]>),
+    Many(Vec<Option<&'a mut [u8]>>),
+}
+
+impl<'a> Slots<'a> {
+    fn as_slice(&self) -> &[Option<&'a mut [u8]>] {
+        match self {
+            Slots::One(s) => core::slice::from_ref(s),
+            Slots::Many(v) => v,
+        }
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [Option<&'a mut [u8]>] {
+        match self {
+            Slots::One(s) => core::slice::from_mut(s),
+            Slots::Many(v) => v,
+        }
+    }
+}
+
+/// What one call produced, in the form the WIT result takes (`nothing` / `one` / `many`).
+#[derive(Debug)]
+pub(crate) enum Batch {
+    /// No output.
+    Nothing,
+    /// Exactly one.
+    One(Produced),
+    /// Two or more, in order.
+    Many(Vec<Produced>),
 }
 
 impl<'a> Outputs<'a> {
@@ -86,9 +123,40 @@ impl<'a> Outputs<'a> {
     /// tests may too).
     pub fn new(slots: Vec<&'a mut [u8]>, input_meta: Meta) -> Self {
         Outputs {
-            slots: slots.into_iter().map(Some).collect(),
+            slots: Slots::Many(slots.into_iter().map(Some).collect()),
             input_meta,
-            produced: Vec::new(),
+            first: None,
+            more: Vec::new(),
+        }
+    }
+
+    /// Outputs over the one slot the host lent, without allocating.
+    pub(crate) fn single(slot: &'a mut [u8], input_meta: Meta) -> Self {
+        Outputs {
+            slots: Slots::One(Some(slot)),
+            input_meta,
+            first: None,
+            more: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, p: Produced) {
+        if self.more.is_empty() && self.first.is_none() {
+            self.first = Some(p);
+        } else {
+            if let Some(first) = self.first.take() {
+                self.more.push(first);
+            }
+            self.more.push(p);
+        }
+    }
+
+    /// What was produced, as the WIT result needs it.
+    pub(crate) fn into_batch(self) -> Batch {
+        match self.first {
+            Some(p) => Batch::One(p),
+            None if self.more.is_empty() => Batch::Nothing,
+            None => Batch::Many(self.more),
         }
     }
 
@@ -106,13 +174,13 @@ impl<'a> Outputs<'a> {
     /// # Errors
     /// Never; see [`Outputs::forward_input`].
     pub fn forward_input_to(&mut self, pad: u32, meta: Meta) -> Result<(), FlowError> {
-        self.produced.push(Produced::Input { pad, meta });
+        self.push(Produced::Input { pad, meta });
         Ok(())
     }
 
     /// The first unfilled slot, if any.
     pub fn next_slot(&mut self) -> Option<OutputSlot<'_, 'a>> {
-        let index = self.slots.iter().position(Option::is_some)?;
+        let index = self.slots.as_slice().iter().position(Option::is_some)?;
         Some(OutputSlot {
             outputs: self,
             index,
@@ -141,12 +209,17 @@ impl<'a> Outputs<'a> {
 
     /// Capacity of the next unfilled slot, if any.
     pub fn next_capacity(&self) -> Option<usize> {
-        self.slots.iter().flatten().next().map(|s| s.len())
+        self.slots
+            .as_slice()
+            .iter()
+            .flatten()
+            .next()
+            .map(|s| s.len())
     }
 
     /// How many slots are still unfilled.
     pub fn slots_left(&self) -> usize {
-        self.slots.iter().flatten().count()
+        self.slots.as_slice().iter().flatten().count()
     }
 
     /// The input's timing and flags.
@@ -156,12 +229,19 @@ impl<'a> Outputs<'a> {
 
     /// What was produced so far, in order.
     pub fn produced(&self) -> &[Produced] {
-        &self.produced
+        match &self.first {
+            Some(p) => core::slice::from_ref(p),
+            None => &self.more,
+        }
     }
 
     /// What was produced, in order (the SDK hands this to the host).
     pub fn into_produced(self) -> Vec<Produced> {
-        self.produced
+        match self.into_batch() {
+            Batch::Nothing => Vec::new(),
+            Batch::One(p) => vec![p],
+            Batch::Many(v) => v,
+        }
     }
 }
 
@@ -176,7 +256,7 @@ pub struct OutputSlot<'o, 'a> {
 impl OutputSlot<'_, '_> {
     /// The slot's writable bytes (its whole capacity; contents are unspecified).
     pub fn as_mut_slice(&mut self) -> &mut [u8] {
-        match self.outputs.slots.get_mut(self.index) {
+        match self.outputs.slots.as_mut_slice().get_mut(self.index) {
             Some(Some(s)) => s,
             // `next_slot` only makes an `OutputSlot` for an unfilled slot.
             _ => &mut [],
@@ -185,7 +265,7 @@ impl OutputSlot<'_, '_> {
 
     /// Bytes that may be written.
     pub fn capacity(&self) -> usize {
-        match self.outputs.slots.get(self.index) {
+        match self.outputs.slots.as_slice().get(self.index) {
             Some(Some(s)) => s.len(),
             _ => 0,
         }
@@ -206,10 +286,10 @@ impl OutputSlot<'_, '_> {
             (Ok(i), Ok(l)) => (i, l),
             _ => return Err(FlowError::error("output slot index or length too large")),
         };
-        if let Some(s) = self.outputs.slots.get_mut(self.index) {
+        if let Some(s) = self.outputs.slots.as_mut_slice().get_mut(self.index) {
             *s = None;
         }
-        self.outputs.produced.push(Produced::Written {
+        self.outputs.push(Produced::Written {
             pad,
             index,
             len,
@@ -253,6 +333,41 @@ mod tests {
         ));
         assert!(matches!(p[1], Produced::Input { pad: 0, .. }));
         assert_eq!(&a[..2], b"hi");
+    }
+
+    #[test]
+    fn one_output_stays_inline_and_more_spill_in_order() {
+        let mut a = [0u8; 4];
+        let mut out = Outputs::single(&mut a, Meta::default());
+        assert!(matches!(out.produced(), []));
+        out.write(0, Meta::default(), |_| 3).unwrap();
+        assert_eq!(out.produced().len(), 1);
+        assert!(out.next_slot().is_none(), "the one slot is used");
+        out.forward_input().unwrap();
+        out.forward_input_to(1, Meta::default()).unwrap();
+        let p = out.produced().to_vec();
+        assert!(matches!(
+            p[0],
+            Produced::Written {
+                index: 0,
+                len: 3,
+                ..
+            }
+        ));
+        assert!(matches!(p[2], Produced::Input { pad: 1, .. }));
+        assert!(matches!(out.into_batch(), Batch::Many(v) if v == p));
+        let mut b = [0u8; 1];
+        let mut one = Outputs::single(&mut b, Meta::default());
+        one.forward_input().unwrap();
+        assert!(matches!(
+            one.into_batch(),
+            Batch::One(Produced::Input { pad: 0, .. })
+        ));
+        let mut c = [0u8; 1];
+        assert!(matches!(
+            Outputs::single(&mut c, Meta::default()).into_batch(),
+            Batch::Nothing
+        ));
     }
 
     #[test]

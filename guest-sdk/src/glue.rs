@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 
 use crate::bindings::exports::parallax::element::element::{Guest, GuestInstance, Instance};
 use crate::bindings::parallax::element::types as wit;
-use crate::buffers::Produced;
+use crate::buffers::{Batch, Produced};
 use crate::{
     Caps, DataPath, Element, FlowError, InputBuffer, Meta, Outputs, OwnedOutput, PadDirection,
     PadPresence, PropKind, PropValue, Props, window,
@@ -96,21 +96,26 @@ impl<E: Element> GuestInstance for InstanceCell<E> {
         &self,
         pad: u32,
         input: wit::Slot,
-        meta: wit::BufferMeta,
-        outputs: Vec<wit::Slot>,
-    ) -> Result<Vec<wit::Output>, wit::FlowError> {
+        meta: wit::MetaFlat,
+        output: wit::Slot,
+    ) -> Result<wit::Produced, wit::FlowError> {
         let meta = Meta::from(meta);
-        let produced = window::with_slots(input, &outputs, |data, slots| {
-            let mut outs = Outputs::new(slots, meta);
+        let batch = window::with_slot(input, output, |data, slot| {
+            let mut outs = Outputs::single(slot, meta);
             self.with(
                 || Err(FlowError::error(BUSY)),
                 |e| e.process(InputBuffer::new(pad, data, meta), &mut outs),
             )?;
-            Ok(outs.into_produced())
+            Ok(outs.into_batch())
         })
         .and_then(|r| r);
-        match produced {
-            Ok(p) => Ok(p.into_iter().map(produced_to_wit).collect()),
+        // `nothing` and `one` are fixed-size: the usual call allocates nothing.
+        match batch {
+            Ok(Batch::Nothing) => Ok(wit::Produced::Nothing),
+            Ok(Batch::One(p)) => Ok(wit::Produced::One(produced_to_flat(p))),
+            Ok(Batch::Many(v)) => Ok(wit::Produced::Many(
+                v.into_iter().map(produced_to_wit).collect(),
+            )),
             Err(e) => Err(flow_to_wit(e)),
         }
     }
@@ -160,6 +165,26 @@ fn produced_to_wit(p: Produced) -> wit::Output {
             len,
             meta,
         } => wit::Output {
+            pad,
+            data: wit::OutputData::Written((index, len)),
+            meta: meta.into(),
+        },
+    }
+}
+
+fn produced_to_flat(p: Produced) -> wit::OutputFlat {
+    match p {
+        Produced::Input { pad, meta } => wit::OutputFlat {
+            pad,
+            data: wit::OutputData::Input,
+            meta: meta.into(),
+        },
+        Produced::Written {
+            pad,
+            index,
+            len,
+            meta,
+        } => wit::OutputFlat {
             pad,
             data: wit::OutputData::Written((index, len)),
             meta: meta.into(),

@@ -1,6 +1,6 @@
 //! Buffer timing and flags, and buffers an element returns by value.
 
-use crate::bindings::parallax::element::types::BufferMeta;
+use crate::bindings::parallax::element::types::{BufferMeta, MetaFlat};
 
 /// Buffer flags (`keyframe`, `discont`, `gap`, `decode-only`, `corrupted`, `marker`,
 /// `header`, `last`), a bitflags set: `Flags::DISCONT | Flags::GAP`, `Flags::empty()`.
@@ -57,6 +57,42 @@ impl From<Meta> for BufferMeta {
             duration: m.duration,
             offset: m.offset,
             offset_end: m.offset_end,
+            flags: m.flags,
+        }
+    }
+}
+
+/// `meta-flat`'s "none".
+const NONE: u64 = u64::MAX;
+
+fn some(v: u64) -> Option<u64> {
+    (v != NONE).then_some(v)
+}
+
+/// From `process`'s option-free form: `u64::MAX` is none.
+impl From<MetaFlat> for Meta {
+    fn from(m: MetaFlat) -> Self {
+        Meta {
+            pts: some(m.pts),
+            dts: some(m.dts),
+            duration: some(m.duration),
+            offset: some(m.offset),
+            offset_end: some(m.offset_end),
+            flags: m.flags,
+        }
+    }
+}
+
+/// To `process`'s option-free form: none is `u64::MAX` (so a real `u64::MAX` reads as
+/// none on the host).
+impl From<Meta> for MetaFlat {
+    fn from(m: Meta) -> Self {
+        MetaFlat {
+            pts: m.pts.unwrap_or(NONE),
+            dts: m.dts.unwrap_or(NONE),
+            duration: m.duration.unwrap_or(NONE),
+            offset: m.offset.unwrap_or(NONE),
+            offset_end: m.offset_end.unwrap_or(NONE),
             flags: m.flags,
         }
     }

@@ -3,8 +3,8 @@
 //!
 //! A key design decision: the host is not trusted to pass sane slots. `reserve-window`
 //! grows linear memory itself (so the allocator never owns those pages) and records the
-//! window `[start, end)`; every slot of a call is then checked to lie inside it, to be
-//! consistent (`len <= capacity`) and not to overlap any other slot of the same call,
+//! window `[start, end)`; both slots of a call are then checked to lie inside it, to be
+//! consistent (`len <= capacity`) and not to overlap each other,
 //! before one slice is formed. A lying host gets a `FlowError`, never an out-of-window read
 //! or aliasing `&mut`.
 
@@ -96,16 +96,17 @@ fn span(offset: u32, len: u32, what: &dyn Fn() -> String) -> Result<Span, FlowEr
     Ok(Span { start, end })
 }
 
-/// Checks `input` and `outputs` against the window and each other, then calls `f` with a
-/// read-only view of the input's bytes and a writable view of each output slot's capacity.
+/// Checks `input` and `output` against the window and each other, then calls `f` with a
+/// read-only view of the input's bytes and a writable view of the output slot's capacity.
 /// The views cannot outlive `f` (its lifetime is generic), so they end with the call.
+/// Nothing is allocated unless a check fails.
 ///
 /// # Errors
 /// A [`FlowError::Error`] naming the slot when a check fails; `f` is then not called.
-pub(crate) fn with_slots<R>(
+pub(crate) fn with_slot<R>(
     input: Slot,
-    outputs: &[Slot],
-    f: impl for<'a> FnOnce(&'a [u8], Vec<&'a mut [u8]>) -> R,
+    output: Slot,
+    f: impl for<'a> FnOnce(&'a [u8], &'a mut [u8]) -> R,
 ) -> Result<R, FlowError> {
     if input.len > input.capacity {
         return Err(FlowError::error(
@@ -113,42 +114,33 @@ pub(crate) fn with_slots<R>(
         ));
     }
     let input_span = span(input.offset, input.len, &|| "the input slot".into())?;
-    let mut spans: Vec<Span> = Vec::with_capacity(outputs.len());
-    for (i, o) in outputs.iter().enumerate() {
-        let s = span(o.offset, o.capacity, &|| format!("output slot {i}"))?;
-        if s.overlaps(input_span) || spans.iter().any(|t| s.overlaps(*t)) {
-            return Err(FlowError::error(format!(
-                "host passed output slot {i} overlapping another slot"
-            )));
-        }
-        spans.push(s);
+    let out_span = span(output.offset, output.capacity, &|| "the output slot".into())?;
+    if out_span.overlaps(input_span) {
+        return Err(FlowError::error(
+            "host passed an output slot overlapping the input slot",
+        ));
     }
     // SAFETY: the host guarantees (wit/element.wit, `slot`) that for the length of this
     // call `[offset, offset + len)` of the input is mapped readable and nobody writes it,
-    // and `[offset, offset + capacity)` of each output is mapped writable and used by this
-    // call only. We do not rely on that for memory safety of the guest itself: every span
-    // was checked above to lie inside the window that `reserve` grew (pages that belong to
+    // and `[offset, offset + capacity)` of the output is mapped writable and used by this
+    // call only. We do not rely on that for memory safety of the guest itself: both spans
+    // were checked above to lie inside the window that `reserve` grew (pages that belong to
     // linear memory, that no allocator hands out and that no Rust reference points into
-    // outside this function), and output spans overlap neither each other nor the input,
-    // so the `&mut` slices never alias. Offsets are linear-memory addresses on wasm32;
-    // elsewhere no window exists and `span` has already failed. The slices' lifetime is
-    // the generic `'a` of `f`, so none escapes the call.
+    // outside this function), and the output span does not overlap the input, so the
+    // `&mut` slice never aliases. Offsets are linear-memory addresses on wasm32; elsewhere
+    // no window exists and `span` has already failed. The slices' lifetime is the generic
+    // `'a` of `f`, so neither escapes the call.
     let inp: &[u8] = unsafe {
         core::slice::from_raw_parts(input_span.start as usize as *const u8, input.len as usize)
     };
-    let outs: Vec<&mut [u8]> = spans
-        .iter()
-        .map(|s| {
-            // SAFETY: as above; each span is in the window and disjoint from all others.
-            unsafe {
-                core::slice::from_raw_parts_mut(
-                    s.start as usize as *mut u8,
-                    (s.end - s.start) as usize,
-                )
-            }
-        })
-        .collect();
-    Ok(f(inp, outs))
+    // SAFETY: as above; the span is in the window and disjoint from the input.
+    let out: &mut [u8] = unsafe {
+        core::slice::from_raw_parts_mut(
+            out_span.start as usize as *mut u8,
+            (out_span.end - out_span.start) as usize,
+        )
+    };
+    Ok(f(inp, out))
 }
 
 /// Forgets the window (tests only).
@@ -173,7 +165,7 @@ mod tests {
     fn without_a_window_every_slot_is_refused() {
         reset_for_tests();
         assert!(reserve(4096).is_err(), "hosts cannot grow linear memory");
-        let r = with_slots(slot(0, 0, 0), &[], |_, _| ());
+        let r = with_slot(slot(0, 0, 0), slot(0, 0, 0), |_, _| ());
         assert!(matches!(r, Err(FlowError::Error(_))));
     }
 

@@ -53,7 +53,10 @@ fn every_px_example_runs() {
             if !cfg!(feature = "wasm") {
                 continue;
             }
-            args.splice(0..0, ["--plugin-dir", parallax_test_artifacts::plugin_dir()]);
+            args.splice(
+                0..0,
+                ["--plugin-dir", parallax_test_artifacts::plugin_dir()],
+            );
         }
         let out = parallax(&args, &dir);
         assert!(out.status.success(), "{}: {}", path.display(), stderr(&out));
@@ -69,14 +72,20 @@ fn wasm_example_writes_gray_frames_and_inspect_lists_plugins() {
     let dir = scratch("wasm-example");
     let example = examples_dir().join("05-wasm-grayscale.px");
     let plugins = parallax_test_artifacts::plugin_dir();
-    let out = parallax(&["--plugin-dir", plugins, "run", example.to_str().unwrap()], &dir);
+    let out = parallax(
+        &["--plugin-dir", plugins, "run", example.to_str().unwrap()],
+        &dir,
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let gray = std::fs::read(dir.join("gray.raw")).unwrap();
     assert_eq!(gray.len(), 30 * 320 * 240);
     // SMPTE's first bar is white: luma 255 at full range.
     assert_eq!(gray[0], 255);
 
-    let out = parallax(&["inspect", "--plugin-dir", plugins, "--json", "grayscale"], &dir);
+    let out = parallax(
+        &["inspect", "--plugin-dir", plugins, "--json", "grayscale"],
+        &dir,
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["world"], "wasm");
@@ -89,7 +98,10 @@ fn wasm_example_writes_gray_frames_and_inspect_lists_plugins() {
         .filter_map(|p| p["name"].as_str())
         .collect();
     for host_property in ["deadline-ms", "fuel", "memory-limit", "on-error", "grant"] {
-        assert!(names.contains(&host_property), "{host_property} missing: {names:?}");
+        assert!(
+            names.contains(&host_property),
+            "{host_property} missing: {names:?}"
+        );
     }
 
     // A directory with a broken file: listed as rejected, never fatal.
@@ -98,7 +110,10 @@ fn wasm_example_writes_gray_frames_and_inspect_lists_plugins() {
     let out = parallax(&["--plugin-dir", bad.to_str().unwrap(), "inspect"], &dir);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("rejected") && text.contains("broken.wasm"), "{text}");
+    assert!(
+        text.contains("rejected") && text.contains("broken.wasm"),
+        "{text}"
+    );
 }
 
 #[test]

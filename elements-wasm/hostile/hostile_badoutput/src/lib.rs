@@ -11,14 +11,10 @@ const DESCRIPTION: &str = "Returns an output slot and length it was never given"
 
 include!("../../raw_common.rs");
 
-fn hostile_process(
-    _input: Slot,
-    meta: BufferMeta,
-    _outputs: Vec<Slot>,
-) -> Result<Vec<Output>, FlowError> {
-    Ok(vec![Output {
+fn hostile_process(_input: Slot, meta: MetaFlat, _output: Slot) -> Result<Produced, FlowError> {
+    Ok(Produced::One(OutputFlat {
         pad: 0,
         data: OutputData::Written((99, 1 << 30)),
         meta,
-    }])
+    }))
 }

@@ -13,17 +13,13 @@ const DESCRIPTION: &str = "Writes into its read-only input slot";
 
 include!("../../raw_common.rs");
 
-fn hostile_process(
-    input: Slot,
-    meta: BufferMeta,
-    _outputs: Vec<Slot>,
-) -> Result<Vec<Output>, FlowError> {
+fn hostile_process(input: Slot, meta: MetaFlat, _output: Slot) -> Result<Produced, FlowError> {
     // SAFETY: none; this is the attack. The address is the host's input slot, inside linear
     // memory and mapped read-only, so the store traps (MemoryOutOfBounds) and never returns.
     unsafe { core::ptr::write_volatile(input.offset as usize as *mut u8, 0xEE) };
-    Ok(vec![Output {
+    Ok(Produced::One(OutputFlat {
         pad: 0,
         data: parallax_guest::bindings::parallax::element::types::OutputData::Input,
         meta,
-    }])
+    }))
 }

@@ -11,9 +11,14 @@
 //! input whose arena is larger than the window is copied into a small staging arena
 //! (counted as copied).
 //!
+//! `process` has a fixed-size signature (one lent slot, `meta-flat`, result `produced`):
+//! its flat parameters do not spill into guest memory and a result of `nothing` or `one`
+//! comes back through the guest's static return area, so the usual call allocates nothing
+//! in the guest; `many` (a list) is the general form.
+//!
 //! Every result the guest returns is validated before it becomes a buffer: at most
 //! [`MAX_OUTPUTS`] outputs, a src pad that exists, an output slot index that was handed
-//! out and not used before, a length within the slot's capacity. Bytes are never read
+//! out (only 0) and not used before, a length within the slot's capacity. Bytes are never read
 //! by the host on this path, so a guest changing them at any time can only corrupt its
 //! own output (see docs/security-model.md on TOCTOU).
 
@@ -21,7 +26,9 @@ use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use parallax_core::memory::{CpuArena, MemfdRegion};
-use parallax_core::{Buffer, BufferMut, ElementError, ErrorKind, FlowError, ProcessContext};
+use parallax_core::{
+    Buffer, BufferMeta, BufferMut, ElementError, ErrorKind, FlowError, ProcessContext,
+};
 
 use super::limits::{CallLimits, Failure, trap_failure};
 use super::meta;
@@ -32,10 +39,10 @@ use crate::stats::WasmStats;
 
 /// Most outputs one `process` call may return.
 pub(crate) const MAX_OUTPUTS: usize = 16;
-/// Output slots handed to the guest per call.
+/// Output slots handed to the guest per call (the WIT `process` takes exactly one).
 pub(crate) const OUTPUT_SLOTS_PER_CALL: usize = 1;
-// Used slots are tracked in a `u32` bit set.
-const _: () = assert!(OUTPUT_SLOTS_PER_CALL <= 32);
+// `process` has a single `output: slot` parameter; used slots are tracked in a `u32` bit set.
+const _: () = assert!(OUTPUT_SLOTS_PER_CALL == 1);
 /// Slots of the element's output arena.
 const OUTPUT_ARENA_SLOTS: usize = 16;
 
@@ -63,8 +70,6 @@ pub(crate) struct GuestWindow {
     maps: Vec<Mapped>,
     resets: u64,
     lent: Vec<Lent>,
-    /// The slot arguments of the current call, reused so a call allocates nothing here.
-    args: Vec<guest::Slot>,
 }
 
 impl GuestWindow {
@@ -91,7 +96,6 @@ impl GuestWindow {
             maps: Vec::new(),
             resets: 0,
             lent: Vec::with_capacity(OUTPUT_SLOTS_PER_CALL),
-            args: Vec::with_capacity(OUTPUT_SLOTS_PER_CALL),
         })
     }
 
@@ -291,15 +295,15 @@ pub(crate) fn process(
             offset,
         });
     }
-    window.args.clear();
-    for lent in &window.lent {
-        window.args.push(guest::Slot {
-            offset: guest_u32(name, lent.offset)?,
-            len: 0,
-            capacity: guest_u32(name, slot_size)?,
-        });
-    }
-    let guest_meta = meta::to_guest(input.meta());
+    let Some(lent) = window.lent.first() else {
+        return Err(internal(name, "no output slot lent".into()));
+    };
+    let output_slot = guest::Slot {
+        offset: guest_u32(name, lent.offset)?,
+        len: 0,
+        capacity: guest_u32(name, slot_size)?,
+    };
+    let guest_meta = meta::to_guest_flat(input.meta());
     call.limits.arm(&mut live.store);
     let result = live
         .world
@@ -311,9 +315,9 @@ pub(crate) fn process(
             call.pad as u32,
             input_slot,
             guest_meta,
-            &window.args,
+            output_slot,
         );
-    let results = match result {
+    let produced = match result {
         Err(e) => {
             return Err(Outcome::Failed(trap_failure(
                 name,
@@ -325,18 +329,43 @@ pub(crate) fn process(
             )));
         }
         Ok(Err(flow)) => return Err(flow_outcome(name, flow)),
-        Ok(Ok(results)) => results,
+        Ok(Ok(produced)) => produced,
     };
-    if results.len() > MAX_OUTPUTS {
-        return Err(refused(
-            name,
-            format!("{} outputs (at most {MAX_OUTPUTS})", results.len()),
-        ));
-    }
+    // Both forms become the same (pad, data, meta) triples; `one` without an allocation.
+    let mut one;
+    let mut many;
+    let results: &mut [Out] = match produced {
+        types::Produced::Nothing => &mut [],
+        types::Produced::One(out) => {
+            one = [Out {
+                pad: out.pad,
+                data: out.data,
+                meta: meta::from_guest_flat(&out.meta, input.meta()),
+            }];
+            &mut one
+        }
+        types::Produced::Many(list) => {
+            if list.len() > MAX_OUTPUTS {
+                return Err(refused(
+                    name,
+                    format!("{} outputs (at most {MAX_OUTPUTS})", list.len()),
+                ));
+            }
+            many = list
+                .into_iter()
+                .map(|out| Out {
+                    pad: out.pad,
+                    data: out.data,
+                    meta: meta::from_guest(&out.meta, input.meta()),
+                })
+                .collect::<Vec<_>>();
+            &mut many
+        }
+    };
     // Check everything before anything leaves: a bad result refuses the whole call.
     let lent_count = window.lent.len();
     let mut used: u32 = 0;
-    for out in &results {
+    for out in results.iter() {
         let pad = out.pad as usize;
         if pad >= call.n_src {
             return Err(refused(
@@ -375,13 +404,12 @@ pub(crate) fn process(
     for index in (0..lent_count).rev().filter(|i| used & (1 << i) != 0) {
         taken[index] = Some(window.lent.swap_remove(index).buffer);
     }
-    let mut produced = 0u64;
-    for out in &results {
-        let out_meta = meta::from_guest(&out.meta, input.meta());
+    let mut pushed = 0u64;
+    for out in results.iter_mut() {
         let buffer = match out.data {
             types::OutputData::Input => {
                 let mut forwarded = input.clone();
-                *forwarded.meta_mut() = out_meta;
+                *forwarded.meta_mut() = std::mem::take(&mut out.meta);
                 forwarded
             }
             types::OutputData::Written((index, len)) => {
@@ -389,13 +417,20 @@ pub(crate) fn process(
                     return Err(internal(name, format!("output slot {index} vanished")));
                 };
                 buffer.set_len(len as usize);
-                *buffer.meta_mut() = out_meta;
+                *buffer.meta_mut() = std::mem::take(&mut out.meta);
                 buffer.freeze()
             }
         };
         ctx.push_to(out.pad as usize, buffer);
-        produced += 1;
+        pushed += 1;
     }
-    call.stats.add_out(produced);
+    call.stats.add_out(pushed);
     Ok(())
+}
+
+/// One validated-to-be result of `process`, whichever form it came in.
+struct Out {
+    pad: u32,
+    data: types::OutputData,
+    meta: BufferMeta,
 }

@@ -76,6 +76,9 @@ impl GuestInstance for Raw {
     ) -> Result<Produced, FlowError> {
         hostile_process(input, meta, output)
     }
+    fn generate(&self, _output: Slot) -> Result<Produced, FlowError> {
+        Err(FlowError::Error("not a source".into()))
+    }
     fn process_copy(
         &self,
         _pad: u32,

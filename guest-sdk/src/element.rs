@@ -8,7 +8,9 @@ use crate::{
 /// [`export_element!`](crate::export_element). Every method but [`info`](Element::info) and
 /// [`new`](Element::new) has a default; a zero-copy element implements
 /// [`process`](Element::process), a copying one [`process_copy`](Element::process_copy)
-/// (and says so with [`Info::data_path`]).
+/// (and says so with [`Info::data_path`]). A source (no sink pads) implements
+/// [`generate`](Element::generate); a sink (no src pads) implements `process` and produces
+/// nothing, and gets end of stream as [`drain`](Element::drain).
 ///
 /// Calls never overlap: the host calls one method at a time. A panic traps the instance
 /// (guests build with `panic = "abort"`); return errors instead.
@@ -73,6 +75,19 @@ pub trait Element: Sized + 'static {
         Err(FlowError::error(
             "this element implements no zero-copy process",
         ))
+    }
+
+    /// Sources only (elements without sink pads): writes the next buffer into the slot
+    /// of `outputs` ([`Outputs::write`] on src pad 0, with the buffer's own meta:
+    /// sources set their timestamps). Writing nothing means "no data right now" (the host
+    /// asks again later). Sinks (no src pads) implement [`process`](Element::process) and
+    /// produce nothing.
+    ///
+    /// # Errors
+    /// [`FlowError::Eos`] at end of stream, which is the default (no data at all).
+    fn generate(&mut self, outputs: &mut Outputs<'_>) -> Result<(), FlowError> {
+        let _ = outputs;
+        Err(FlowError::Eos)
     }
 
     /// Copying path (used mainly by other languages): processes `input` (bytes copied in)

@@ -109,15 +109,17 @@ impl<E: Element> GuestInstance for InstanceCell<E> {
             Ok(outs.into_batch())
         })
         .and_then(|r| r);
-        // `nothing` and `one` are fixed-size: the usual call allocates nothing.
-        match batch {
-            Ok(Batch::Nothing) => Ok(wit::Produced::Nothing),
-            Ok(Batch::One(p)) => Ok(wit::Produced::One(produced_to_flat(p))),
-            Ok(Batch::Many(v)) => Ok(wit::Produced::Many(
-                v.into_iter().map(produced_to_wit).collect(),
-            )),
-            Err(e) => Err(flow_to_wit(e)),
-        }
+        batch_to_wit(batch)
+    }
+
+    fn generate(&self, output: wit::Slot) -> Result<wit::Produced, wit::FlowError> {
+        let batch = window::with_output(output, |slot| {
+            let mut outs = Outputs::single(slot, Meta::default());
+            self.with(|| Err(FlowError::error(BUSY)), |e| e.generate(&mut outs))?;
+            Ok(outs.into_batch())
+        })
+        .and_then(|r| r);
+        batch_to_wit(batch)
     }
 
     fn process_copy(
@@ -140,6 +142,18 @@ impl<E: Element> GuestInstance for InstanceCell<E> {
 
     fn flush(&self) {
         self.with(|| (), |e| e.flush());
+    }
+}
+
+/// `nothing` and `one` are fixed-size: the usual call allocates nothing.
+fn batch_to_wit(batch: Result<Batch, FlowError>) -> Result<wit::Produced, wit::FlowError> {
+    match batch {
+        Ok(Batch::Nothing) => Ok(wit::Produced::Nothing),
+        Ok(Batch::One(p)) => Ok(wit::Produced::One(produced_to_flat(p))),
+        Ok(Batch::Many(v)) => Ok(wit::Produced::Many(
+            v.into_iter().map(produced_to_wit).collect(),
+        )),
+        Err(e) => Err(flow_to_wit(e)),
     }
 }
 

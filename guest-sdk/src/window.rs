@@ -143,6 +143,28 @@ pub(crate) fn with_slot<R>(
     Ok(f(inp, out))
 }
 
+/// Checks `output` against the window, then calls `f` with a writable view of its
+/// capacity (a source's `generate`: no input). As [`with_slot`] otherwise.
+///
+/// # Errors
+/// A [`FlowError::Error`] when the check fails; `f` is then not called.
+pub(crate) fn with_output<R>(
+    output: Slot,
+    f: impl for<'a> FnOnce(&'a mut [u8]) -> R,
+) -> Result<R, FlowError> {
+    let out_span = span(output.offset, output.capacity, &|| "the output slot".into())?;
+    // SAFETY: as in `with_slot`: the span was checked to lie inside the window that
+    // `reserve` grew, the host maps it writable for this call only, no other reference
+    // points into it, and the slice's lifetime is the generic `'a` of `f`.
+    let out: &mut [u8] = unsafe {
+        core::slice::from_raw_parts_mut(
+            out_span.start as usize as *mut u8,
+            (out_span.end - out_span.start) as usize,
+        )
+    };
+    Ok(f(out))
+}
+
 /// Forgets the window (tests only).
 #[cfg(test)]
 pub(crate) fn reset_for_tests() {

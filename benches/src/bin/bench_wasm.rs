@@ -22,12 +22,17 @@ mod luma;
 /// Milliseconds per 1080p RGBA → GRAY8 frame of the grayscale kernel, native.
 fn native_grayscale_ms(frames: usize) -> f64 {
     let (width, height) = (1920usize, 1080usize);
-    let src: Vec<u8> = (0..width * height * 4).map(|i| (i * 97 % 251) as u8).collect();
+    let src: Vec<u8> = (0..width * height * 4)
+        .map(|i| (i * 97 % 251) as u8)
+        .collect();
     let stride = width.next_multiple_of(4);
     let mut dst = vec![0u8; stride * height];
     let start = Instant::now();
     for _ in 0..frames {
-        for (row_in, row_out) in src.chunks_exact(width * 4).zip(dst.chunks_exact_mut(stride)) {
+        for (row_in, row_out) in src
+            .chunks_exact(width * 4)
+            .zip(dst.chunks_exact_mut(stride))
+        {
             luma::row(std::hint::black_box(row_in), row_out);
         }
         std::hint::black_box(&mut dst);

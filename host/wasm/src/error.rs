@@ -45,7 +45,8 @@ pub enum WasmError {
         /// Why.
         message: String,
     },
-    /// The element is of a kind this host does not run yet (sources and sinks).
+    /// The element is of a kind this host does not run (no pads, or a copying-path
+    /// source).
     #[error("element '{element}' is not supported: {message}")]
     Unsupported {
         /// The element's factory name.

@@ -4,13 +4,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use parallax_core::registry::RegisterError;
-use parallax_core::{AnyElement, ElementInfo, PadDirection, Registry};
+use parallax_core::{AnyElement, ElementInfo, Registry};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store};
 
 use crate::bindings::{self, ElementPre};
 use crate::cache::{self, LoadReport};
-use crate::element::WasmElement;
+use crate::element::{Role, WasmElement};
 use crate::engine::{self, WasmConfig};
 use crate::error::WasmError;
 use crate::imports::{self, Grants};
@@ -128,14 +128,20 @@ impl WasmRuntime {
             version: desc.version.clone(),
             hash: report.content_hash.clone(),
         });
-        let sinks = info.templates(PadDirection::Sink).count();
-        let srcs = info.templates(PadDirection::Src).count();
-        if sinks == 0 || srcs == 0 {
-            return Err(WasmError::Unsupported {
-                element: info.name.clone(),
-                message: "only elements with sink and src pads (transforms) run as WASM so far"
-                    .into(),
-            });
+        match Role::of(&info) {
+            None => {
+                return Err(WasmError::Unsupported {
+                    element: info.name.clone(),
+                    message: "an element needs at least one pad".into(),
+                });
+            }
+            Some(Role::Source) if !zero_copy => {
+                return Err(WasmError::Unsupported {
+                    element: info.name.clone(),
+                    message: "sources run on the zero-copy path only (`generate`)".into(),
+                });
+            }
+            Some(_) => {}
         }
         Ok(WasmPlugin {
             shared: Arc::new(PluginShared {
@@ -218,15 +224,22 @@ impl WasmPlugin {
         WasmElement::new(Arc::clone(&self.shared))
     }
 
-    /// Registers the element under its own name.
+    /// Registers the element under its own name: as a source when it has no sink pads,
+    /// a sink when it has no src pads, a transform otherwise.
     ///
     /// # Errors
     ///
     /// [`RegisterError`] for a duplicate or invalid name.
     pub fn register(&self, registry: &mut Registry) -> Result<(), RegisterError> {
         let shared = Arc::clone(&self.shared);
+        let role = Role::of(&self.shared.info).unwrap_or(Role::Transform);
         registry.register(self.shared.info.clone(), move || {
-            AnyElement::Transform(Box::new(WasmElement::new(Arc::clone(&shared))))
+            let element = Box::new(WasmElement::new(Arc::clone(&shared)));
+            match role {
+                Role::Source => AnyElement::Source(element),
+                Role::Transform => AnyElement::Transform(element),
+                Role::Sink => AnyElement::Sink(element),
+            }
         })
     }
 }

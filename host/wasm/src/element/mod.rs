@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex};
 
 use parallax_core::{
     Buffer, Caps, ElementError, ElementImpl, ErrorKind, FlowError, Notice, PadDirection,
-    ProcessContext, PropertyError, Transform, Value,
+    ProcessContext, ProduceContext, ProduceResult, PropertyError, Sink, Source, Transform, Value,
 };
 
 use crate::bindings::{guest, types};
@@ -54,6 +54,31 @@ pub(crate) fn flow_outcome(element: &str, flow: guest::FlowError) -> Outcome {
     }
 }
 
+/// Which engine trait the element runs as, from its pad templates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// No sink pads: `generate`.
+    Source,
+    /// Sink and src pads: `process` / `process-copy`.
+    Transform,
+    /// No src pads: `process` / `process-copy` must produce nothing; `drain` at EOS.
+    Sink,
+}
+
+impl Role {
+    /// The role of an element with these pad templates (`None`: no pads at all).
+    pub(crate) fn of(info: &parallax_core::ElementInfo) -> Option<Role> {
+        let sinks = info.templates(PadDirection::Sink).count();
+        let srcs = info.templates(PadDirection::Src).count();
+        match (sinks, srcs) {
+            (0, 0) => None,
+            (0, _) => Some(Role::Source),
+            (_, 0) => Some(Role::Sink),
+            _ => Some(Role::Transform),
+        }
+    }
+}
+
 /// The `on-error` policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum OnError {
@@ -84,6 +109,7 @@ pub struct WasmElement {
     /// Fixed caps from negotiation, as text, applied again after a restart.
     caps: Option<(Vec<String>, Vec<String>)>,
     max_output: u32,
+    role: Role,
     n_src: usize,
     pool: OutputPool,
     /// Notices from calls made without a context (negotiation, instance creation).
@@ -109,7 +135,11 @@ impl WasmElement {
             .filter(|p| !HOST_PROPERTIES.contains(&p.name))
             .map(|p| (p.name, p.default.clone()))
             .collect();
-        let n_src = plugin.info.templates(PadDirection::Src).count().max(1);
+        let role = Role::of(&plugin.info).unwrap_or(Role::Transform);
+        let n_src = match role {
+            Role::Sink => 0,
+            _ => plugin.info.templates(PadDirection::Src).count().max(1),
+        };
         WasmElement {
             plugin,
             settings: Settings {
@@ -124,6 +154,7 @@ impl WasmElement {
             live: Mutex::new(None),
             caps: None,
             max_output: 0,
+            role,
             n_src,
             pool: OutputPool::default(),
             pending: Mutex::new(Vec::new()),
@@ -266,7 +297,10 @@ impl WasmElement {
         }
     }
 
-    fn run(
+    /// Runs `f` on the live instance (creating it if needed), moves the guest's notices
+    /// into `ctx` and applies the `on-error` policy: `Ok(None)` when the policy dropped
+    /// the call's work.
+    fn run<T>(
         &mut self,
         ctx: &mut ProcessContext<'_>,
         f: impl FnOnce(
@@ -274,8 +308,8 @@ impl WasmElement {
             &mut OutputPool,
             &Call<'_>,
             &mut ProcessContext<'_>,
-        ) -> Result<(), Outcome>,
-    ) -> Result<(), FlowError> {
+        ) -> Result<T, Outcome>,
+    ) -> Result<Option<T>, FlowError> {
         let mut slot = self.live.lock().unwrap_or_else(|p| p.into_inner()).take();
         let result = match self.ensure_live(&mut slot) {
             Ok((live, answer)) => {
@@ -293,9 +327,9 @@ impl WasmElement {
         *self.live.get_mut().unwrap_or_else(|p| p.into_inner()) = slot;
         self.drain_notices(ctx);
         match result {
-            Ok(()) => Ok(()),
+            Ok(value) => Ok(Some(value)),
             Err(Outcome::Flow(flow)) => Err(flow),
-            Err(Outcome::Failed(failure)) => self.on_failure(failure, ctx),
+            Err(Outcome::Failed(failure)) => self.on_failure(failure, ctx).map(|()| None),
         }
     }
 
@@ -516,7 +550,10 @@ impl ElementImpl for WasmElement {
     }
 
     fn configure_pads(&mut self, _sink: &[String], src: &[String]) -> Result<(), ElementError> {
-        self.n_src = src.len().max(1);
+        self.n_src = match self.role {
+            Role::Sink => 0,
+            _ => src.len().max(1),
+        };
         Ok(())
     }
 
@@ -559,8 +596,10 @@ impl ElementImpl for WasmElement {
     }
 }
 
-impl Transform for WasmElement {
-    fn process(
+impl WasmElement {
+    /// One input buffer through `process` / `process-copy` (transforms and sinks; a
+    /// sink has no src pads, so any output it returns is refused).
+    fn process_buffer(
         &mut self,
         pad: usize,
         buffer: Buffer,
@@ -576,9 +615,60 @@ impl Transform for WasmElement {
                 copy::process(live, &call, buffer, ctx)
             }
         })
+        .map(drop)
+    }
+
+    /// End of stream: the guest's `drain`, its outputs and its final messages.
+    fn drain_guest(&mut self, ctx: &mut ProcessContext<'_>) -> Result<(), FlowError> {
+        self.run(ctx, |live, _pool, call, ctx| copy::drain(live, call, ctx))
+            .map(drop)
+    }
+}
+
+impl Transform for WasmElement {
+    fn process(
+        &mut self,
+        pad: usize,
+        buffer: Buffer,
+        ctx: &mut ProcessContext<'_>,
+    ) -> Result<(), FlowError> {
+        self.process_buffer(pad, buffer, ctx)
     }
 
     fn drain(&mut self, ctx: &mut ProcessContext<'_>) -> Result<(), FlowError> {
-        self.run(ctx, |live, _pool, call, ctx| copy::drain(live, call, ctx))
+        self.drain_guest(ctx)
+    }
+}
+
+impl Sink for WasmElement {
+    fn consume(&mut self, buffer: Buffer, ctx: &mut ProcessContext<'_>) -> Result<(), FlowError> {
+        self.process_buffer(0, buffer, ctx)
+    }
+
+    fn eos(&mut self, ctx: &mut ProcessContext<'_>) -> Result<(), FlowError> {
+        self.drain_guest(ctx)
+    }
+}
+
+impl Source for WasmElement {
+    fn produce(&mut self, ctx: &mut ProduceContext<'_>) -> Result<ProduceResult, FlowError> {
+        let produced = self.run(ctx.process(), |live, pool, call, ctx| {
+            zero_copy::generate(live, pool, call, ctx)
+        })?;
+        Ok(match produced {
+            Some(Some(buffer)) => ProduceResult::OwnBuffer(buffer),
+            // Nothing right now, or the `on-error` policy dropped a failed call.
+            Some(None) | None => ProduceResult::WouldBlock,
+        })
+    }
+
+    fn buffer_size(&self) -> usize {
+        // The engine's pool is not used (the guest writes into the element's own arena,
+        // mapped in its window), but it is sized alike.
+        if self.max_output > 0 {
+            self.max_output as usize
+        } else {
+            zero_copy::DEFAULT_SOURCE_SLOT
+        }
     }
 }

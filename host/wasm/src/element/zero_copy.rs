@@ -187,6 +187,164 @@ fn guest_u32(element: &str, value: usize) -> Result<u32, Outcome> {
     u32::try_from(value).map_err(|_| internal(element, format!("offset {value:#x} exceeds 4 GiB")))
 }
 
+/// Makes sure one slot of `arena` (mapped at `out_base`) is lent to the guest, writable,
+/// and describes it (slots lent from a replaced arena are given back first).
+fn lend_slot(
+    name: &str,
+    window: &mut GuestWindow,
+    arena: &CpuArena,
+    out_base: usize,
+    ctx: &ProcessContext<'_>,
+) -> Result<guest::Slot, Outcome> {
+    let out_id = arena.stats().id;
+    let slot_size = arena.slot_size();
+    window.lent.retain(|l| l.arena == out_id);
+    while window.lent.len() < OUTPUT_SLOTS_PER_CALL {
+        let fresh = acquire(arena, ctx)?.freeze();
+        let offset = out_base + fresh.memory().offset_in_region();
+        let buffer = fresh
+            .into_mut()
+            .map_err(|_| internal(name, "a fresh output slot is shared".into()))?;
+        window
+            .window
+            .protect(offset, slot_size, Prot::ReadWrite)
+            .map_err(|e| internal(name, e))?;
+        window.lent.push(Lent {
+            buffer,
+            arena: out_id,
+            offset,
+        });
+    }
+    let Some(lent) = window.lent.first() else {
+        return Err(internal(name, "no output slot lent".into()));
+    };
+    Ok(guest::Slot {
+        offset: guest_u32(name, lent.offset)?,
+        len: 0,
+        capacity: guest_u32(name, slot_size)?,
+    })
+}
+
+/// Makes sure the output arena has slots of at least `needed` bytes (page-rounded).
+fn ensure_arena<'p>(
+    name: &str,
+    slot: &'p mut Option<CpuArena>,
+    needed: usize,
+) -> Result<&'p CpuArena, Outcome> {
+    let needed = needed.max(1).next_multiple_of(page_size());
+    if slot.as_ref().is_none_or(|a| a.slot_size() < needed) {
+        let arena = CpuArena::new(&format!("{name}-out"), needed, OUTPUT_ARENA_SLOTS)
+            .map_err(|e| internal(name, format!("cannot create its output arena: {e}")))?;
+        *slot = Some(arena);
+    }
+    slot.as_ref()
+        .ok_or_else(|| internal(name, "no output arena".into()))
+}
+
+/// Slot bytes of a source whose `set-caps` answered 0.
+pub(crate) const DEFAULT_SOURCE_SLOT: usize = 4096;
+
+/// Asks a source guest for its next buffer through `generate`, lending it one slot of the
+/// element's own output arena (the same window logic as `process`). `Ok(None)`: nothing
+/// right now.
+pub(crate) fn generate(
+    live: &mut Live,
+    pool: &mut OutputPool,
+    call: &Call<'_>,
+    ctx: &ProcessContext<'_>,
+) -> Result<Option<Buffer>, Outcome> {
+    let name = call.element;
+    let needed = if call.max_output > 0 {
+        call.max_output as usize
+    } else {
+        DEFAULT_SOURCE_SLOT
+    };
+    let arena = ensure_arena(name, &mut pool.arena, needed)?;
+    let Some(window) = live.window.as_mut() else {
+        return Err(internal(name, "zero-copy instance without a window".into()));
+    };
+    let out_base = window
+        .ensure(arena.stats().id, arena.region())
+        .map_err(|e| internal(name, e))?
+        .ok_or_else(|| {
+            Outcome::Failed(Failure::reported(ElementError::settings(format!(
+                "WASM element '{name}': its output buffers do not fit its zero-copy window; raise WasmConfig::window_bytes"
+            ))))
+        })?;
+    let slot_size = arena.slot_size();
+    let output_slot = lend_slot(name, window, arena, out_base, ctx)?;
+    call.limits.arm(&mut live.store);
+    let result = live
+        .world
+        .parallax_element_element()
+        .instance()
+        .call_generate(&mut live.store, live.handle, output_slot);
+    let produced = match result {
+        Err(e) => {
+            return Err(Outcome::Failed(trap_failure(
+                name,
+                "generate",
+                &e,
+                &live.store,
+                &call.limits,
+                call.memory_limit,
+            )));
+        }
+        Ok(Err(flow)) => return Err(flow_outcome(name, flow)),
+        Ok(Ok(produced)) => produced,
+    };
+    let out = match produced {
+        types::Produced::Nothing => return Ok(None),
+        types::Produced::One(out) => out,
+        types::Produced::Many(list) => {
+            return Err(refused(
+                name,
+                format!(
+                    "generate returned {} outputs (a source returns one)",
+                    list.len()
+                ),
+            ));
+        }
+    };
+    let len = match out.data {
+        types::OutputData::Written((0, len)) => len as usize,
+        types::OutputData::Written((index, _)) => {
+            return Err(refused(
+                name,
+                format!("output slot {index} was not handed out (1)"),
+            ));
+        }
+        types::OutputData::Input => {
+            return Err(refused(name, "a source has no input to forward".into()));
+        }
+    };
+    if out.pad != 0 {
+        return Err(refused(
+            name,
+            format!("src pad {} does not exist (1 pad)", out.pad),
+        ));
+    }
+    if len > slot_size {
+        return Err(refused(
+            name,
+            format!("{len} bytes written into a {slot_size}-byte slot"),
+        ));
+    }
+    let Some(lent) = window.lent.pop() else {
+        return Err(internal(name, "output slot 0 vanished".into()));
+    };
+    // The guest loses write access before the buffer goes downstream.
+    window
+        .window
+        .protect(lent.offset, slot_size, Prot::Read)
+        .map_err(|e| internal(name, e))?;
+    let mut buffer = lent.buffer;
+    buffer.set_len(len);
+    *buffer.meta_mut() = meta::from_guest_flat(&out.meta, &BufferMeta::default());
+    call.stats.add_out(1);
+    Ok(Some(buffer.freeze()))
+}
+
 /// Processes one buffer through the guest's `process`.
 pub(crate) fn process(
     live: &mut Live,
@@ -201,17 +359,8 @@ pub(crate) fn process(
         call.max_output as usize
     } else {
         input.len()
-    }
-    .max(1)
-    .next_multiple_of(page);
-    if pool.arena.as_ref().is_none_or(|a| a.slot_size() < needed) {
-        let arena = CpuArena::new(&format!("{name}-out"), needed, OUTPUT_ARENA_SLOTS)
-            .map_err(|e| internal(name, format!("cannot create its output arena: {e}")))?;
-        pool.arena = Some(arena);
-    }
-    let Some(arena) = pool.arena.as_ref() else {
-        return Err(internal(name, "no output arena".into()));
     };
+    let arena = ensure_arena(name, &mut pool.arena, needed)?;
     let Some(window) = live.window.as_mut() else {
         return Err(internal(name, "zero-copy instance without a window".into()));
     };
@@ -277,32 +426,7 @@ pub(crate) fn process(
         capacity: guest_u32(name, input.len())?,
     };
     let slot_size = arena.slot_size();
-    // Slots lent from an arena that has since been replaced are given back.
-    window.lent.retain(|l| l.arena == out_id);
-    while window.lent.len() < OUTPUT_SLOTS_PER_CALL {
-        let fresh = acquire(arena, ctx)?.freeze();
-        let offset = out_base + fresh.memory().offset_in_region();
-        let buffer = fresh
-            .into_mut()
-            .map_err(|_| internal(name, "a fresh output slot is shared".into()))?;
-        window
-            .window
-            .protect(offset, slot_size, Prot::ReadWrite)
-            .map_err(|e| internal(name, e))?;
-        window.lent.push(Lent {
-            buffer,
-            arena: out_id,
-            offset,
-        });
-    }
-    let Some(lent) = window.lent.first() else {
-        return Err(internal(name, "no output slot lent".into()));
-    };
-    let output_slot = guest::Slot {
-        offset: guest_u32(name, lent.offset)?,
-        len: 0,
-        capacity: guest_u32(name, slot_size)?,
-    };
+    let output_slot = lend_slot(name, window, arena, out_base, ctx)?;
     let guest_meta = meta::to_guest_flat(input.meta());
     call.limits.arm(&mut live.store);
     let result = live

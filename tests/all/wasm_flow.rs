@@ -49,3 +49,31 @@ async fn grayscale_negotiates_rgba_to_gray8_and_writes_output_slots() {
     assert_eq!(summary.bytes("fakesink0"), Some(10 * 64 * 48));
     assert_eq!(stats.bytes_copied(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn volume_mute_changes_while_running() {
+    let mut p = pipeline(
+        &["volume"],
+        "audiotestsrc num-buffers=300 samplesperbuffer=256 ! audio/x-raw,format=S16LE,rate=48000,channels=1 \
+         ! volume name=v ! appsink name=out max-buffers=2",
+    );
+    let sink = p.handle::<parallax::elements::AppSinkHandle>("out").unwrap();
+    let controller = p.controller();
+    // The consumer mutes the element after a few buffers, through the running pipeline.
+    let consumer = std::thread::spawn(move || {
+        let mut silent = Vec::new();
+        while let Some(buffer) = sink.pull_sample(std::time::Duration::from_secs(10)) {
+            silent.push(buffer.data().iter().all(|b| *b == 0));
+            if silent.len() == 10 {
+                controller.set_property("v", "mute", "true").unwrap();
+            }
+        }
+        silent
+    });
+    p.run().await.unwrap();
+    let silent = consumer.join().unwrap();
+    assert_eq!(silent.len(), 300);
+    assert!(silent[..10].iter().all(|s| !s), "audible before muting");
+    let first_silent = silent.iter().position(|s| *s).expect("muting took effect");
+    assert!(silent[first_silent..].iter().all(|s| *s), "stays muted once muted");
+}

@@ -57,7 +57,9 @@ async fn volume_mute_changes_while_running() {
         "audiotestsrc num-buffers=300 samplesperbuffer=256 ! audio/x-raw,format=S16LE,rate=48000,channels=1 \
          ! volume name=v ! appsink name=out max-buffers=2",
     );
-    let sink = p.handle::<parallax::elements::AppSinkHandle>("out").unwrap();
+    let sink = p
+        .handle::<parallax::elements::AppSinkHandle>("out")
+        .unwrap();
     let controller = p.controller();
     // The consumer mutes the element after a few buffers, through the running pipeline.
     let consumer = std::thread::spawn(move || {
@@ -75,5 +77,8 @@ async fn volume_mute_changes_while_running() {
     assert_eq!(silent.len(), 300);
     assert!(silent[..10].iter().all(|s| !s), "audible before muting");
     let first_silent = silent.iter().position(|s| *s).expect("muting took effect");
-    assert!(silent[first_silent..].iter().all(|s| *s), "stays muted once muted");
+    assert!(
+        silent[first_silent..].iter().all(|s| *s),
+        "stays muted once muted"
+    );
 }

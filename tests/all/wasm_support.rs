@@ -62,3 +62,61 @@ pub(crate) fn pipeline(guests: &[&str], text: &str) -> parallax::Pipeline {
     parallax::Pipeline::parse_with(registry(guests), text, "test.px")
         .unwrap_or_else(|e| panic!("parsing {text}: {e}"))
 }
+
+/// `count` buffers cycling through `sizes`, with timestamps, offsets and some flags set,
+/// for tests that compare what comes out with what went in.
+pub(crate) fn sample_inputs(
+    count: u64,
+    sizes: &[usize],
+) -> Vec<(Vec<u8>, parallax::core::BufferMeta)> {
+    use parallax::core::{BufferFlags, BufferMeta, ClockTime};
+    (0..count)
+        .map(|i| {
+            let len = sizes[i as usize % sizes.len()];
+            let data = (0..len).map(|b| (b as u64 * 31 + i) as u8).collect();
+            let mut meta = BufferMeta {
+                pts: Some(ClockTime::from_millis(i * 10)),
+                dts: (i % 2 == 0).then(|| ClockTime::from_millis(i * 10)),
+                duration: Some(ClockTime::from_millis(10)),
+                offset: Some(i),
+                offset_end: Some(i + 1),
+                ..BufferMeta::default()
+            };
+            if i % 3 == 0 {
+                meta.flags.insert(BufferFlags::DISCONT);
+            }
+            if i % 4 == 0 {
+                meta.flags.insert(BufferFlags::KEYFRAME);
+            }
+            (data, meta)
+        })
+        .collect()
+}
+
+/// Runs `p` (which has an `appsrc name=in` and an `appsink name=out`), pushing `inputs`
+/// and pulling while it runs; returns what came out.
+pub(crate) async fn push_through(
+    p: &mut parallax::Pipeline,
+    inputs: &[(Vec<u8>, parallax::core::BufferMeta)],
+) -> Vec<parallax::core::Buffer> {
+    use parallax::elements::{AppSinkHandle, AppSrcHandle};
+    let src = p.handle::<AppSrcHandle>("in").unwrap();
+    let sink = p.handle::<AppSinkHandle>("out").unwrap();
+    let inputs = inputs.to_vec();
+    let producer = std::thread::spawn(move || {
+        for (data, meta) in inputs {
+            src.push_buffer_with_meta(&data, meta).unwrap();
+        }
+        src.end_of_stream();
+    });
+    let consumer = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        while let Some(buffer) = sink.pull_sample(std::time::Duration::from_secs(10)) {
+            out.push(buffer);
+        }
+        out
+    });
+    p.run().await.unwrap();
+    producer.join().unwrap();
+    consumer.join().unwrap()
+}

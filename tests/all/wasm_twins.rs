@@ -1,12 +1,9 @@
 //! The same behaviour checked on a native element and on its WASM twin, and WASM output
 //! checked against a Rust reference.
 
-use std::time::Duration;
+use parallax::core::{Buffer, BufferMeta};
 
-use parallax::core::{Buffer, BufferFlags, BufferMeta, ClockTime};
-use parallax::elements::{AppSinkHandle, AppSrcHandle};
-
-use crate::wasm_support::pipeline;
+use crate::wasm_support::{pipeline, push_through, sample_inputs};
 
 /// Pushes `inputs` through `middle` (between an appsrc and an appsink) and returns what
 /// comes out.
@@ -15,54 +12,12 @@ async fn run_through(middle: &str, caps: &str, inputs: &[(Vec<u8>, BufferMeta)])
         &["passthrough", "grayscale"],
         &format!("appsrc name=in caps=\"{caps}\" ! {middle} ! appsink name=out"),
     );
-    let src = p.handle::<AppSrcHandle>("in").unwrap();
-    let sink = p.handle::<AppSinkHandle>("out").unwrap();
-    let inputs = inputs.to_vec();
-    let producer = std::thread::spawn(move || {
-        for (data, meta) in inputs {
-            src.push_buffer_with_meta(&data, meta).unwrap();
-        }
-        src.end_of_stream();
-    });
-    let consumer = std::thread::spawn(move || {
-        let mut out = Vec::new();
-        while let Some(buffer) = sink.pull_sample(Duration::from_secs(10)) {
-            out.push(buffer);
-        }
-        out
-    });
-    p.run().await.unwrap();
-    producer.join().unwrap();
-    consumer.join().unwrap()
-}
-
-fn varied_inputs() -> Vec<(Vec<u8>, BufferMeta)> {
-    (0..40u64)
-        .map(|i| {
-            let len = [0usize, 1, 7, 4096, 65_000][i as usize % 5];
-            let data: Vec<u8> = (0..len).map(|b| (b as u64 * 31 + i) as u8).collect();
-            let mut meta = BufferMeta {
-                pts: Some(ClockTime::from_millis(i * 10)),
-                dts: (i % 2 == 0).then(|| ClockTime::from_millis(i * 10)),
-                duration: Some(ClockTime::from_millis(10)),
-                offset: Some(i),
-                offset_end: Some(i + 1),
-                ..BufferMeta::default()
-            };
-            if i % 3 == 0 {
-                meta.flags.insert(BufferFlags::DISCONT);
-            }
-            if i % 4 == 0 {
-                meta.flags.insert(BufferFlags::KEYFRAME);
-            }
-            (data, meta)
-        })
-        .collect()
+    push_through(&mut p, inputs).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn passthrough_behaves_exactly_like_identity() {
-    let inputs = varied_inputs();
+    let inputs = sample_inputs(40, &[0, 1, 7, 4096, 65_000]);
     let native = run_through("identity", "application/octet-stream", &inputs).await;
     let wasm = run_through("passthrough", "application/octet-stream", &inputs).await;
     assert_eq!(native.len(), inputs.len());

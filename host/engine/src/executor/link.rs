@@ -28,12 +28,18 @@ struct LinkState {
     items: VecDeque<Item>,
     buffers: u32,
     bytes: u64,
+    /// Queued buffers that carry a pts: with none (raw byte streams) the time limit has
+    /// nothing to measure and `time_span` need not look at the queue at all.
+    timed: u32,
     consumer_waiting: bool,
     producer_waiting: bool,
 }
 
 impl LinkState {
     fn time_span(&self) -> ClockTime {
+        if self.timed < 2 {
+            return ClockTime::ZERO;
+        }
         let first = self.items.iter().find_map(pts);
         let last = self.items.iter().rev().find_map(pts);
         match (first, last) {
@@ -48,11 +54,26 @@ impl LinkState {
             || (limits.max_time.0 > 0 && self.time_span() >= limits.max_time)
     }
 
+    fn push(&mut self, item: Item) {
+        if let Item::Buffer(b) = &item {
+            self.buffers += 1;
+            self.bytes += b.len() as u64;
+            self.timed += u32::from(b.meta().pts.is_some());
+        }
+        self.items.push_back(item);
+    }
+
+    /// Keeps the counters in step with a buffer leaving the queue.
+    fn forget(&mut self, buffer: &Buffer) {
+        self.buffers -= 1;
+        self.bytes -= buffer.len() as u64;
+        self.timed -= u32::from(buffer.meta().pts.is_some());
+    }
+
     fn pop(&mut self) -> Option<Item> {
         let item = self.items.pop_front()?;
         if let Item::Buffer(b) = &item {
-            self.buffers -= 1;
-            self.bytes -= b.len() as u64;
+            self.forget(b);
         }
         Some(item)
     }
@@ -116,8 +137,7 @@ impl Link {
                             .iter()
                             .position(|i| matches!(i, Item::Buffer(_)));
                         if let Some(Item::Buffer(b)) = oldest.and_then(|i| state.items.remove(i)) {
-                            state.buffers -= 1;
-                            state.bytes -= b.len() as u64;
+                            state.forget(&b);
                         }
                     }
                     Leaky::No => {
@@ -134,11 +154,7 @@ impl Link {
             let Some(item) = item.take() else {
                 return Ok(());
             };
-            if let Item::Buffer(b) = &item {
-                state.buffers += 1;
-                state.bytes += b.len() as u64;
-            }
-            state.items.push_back(item);
+            state.push(item);
             let wake = std::mem::take(&mut state.consumer_waiting);
             drop(state);
             if wake {
@@ -179,10 +195,50 @@ impl Link {
         state.items.retain(|i| matches!(i, Item::Eos));
         state.buffers = 0;
         state.bytes = 0;
+        state.timed = 0;
         let wake = std::mem::take(&mut state.producer_waiting);
         drop(state);
         if wake {
             self.producer.unpark();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use parallax_core::memory::CpuArena;
+    use parallax_core::{ClockTime, QueueLimits};
+
+    use super::{Item, LinkState};
+
+    fn buffer(arena: &CpuArena, pts: Option<u64>) -> Item {
+        let mut b = arena.try_acquire().unwrap();
+        b.set_len(10);
+        b.meta_mut().pts = pts.map(ClockTime::from_millis);
+        Item::Buffer(b.freeze())
+    }
+
+    #[test]
+    fn the_time_limit_measures_the_queued_timestamps() {
+        let arena = CpuArena::new("link-test", 16, 8).unwrap();
+        let limits = QueueLimits {
+            max_buffers: 0,
+            max_bytes: 0,
+            max_time: ClockTime::from_millis(100),
+            ..QueueLimits::DEFAULT
+        };
+        let mut state = LinkState::default();
+        // Buffers without timestamps never fill a time-limited queue.
+        state.push(buffer(&arena, None));
+        state.push(buffer(&arena, None));
+        assert!(!state.is_full(&limits));
+        state.push(buffer(&arena, Some(0)));
+        state.push(buffer(&arena, Some(60)));
+        assert!(!state.is_full(&limits));
+        state.push(buffer(&arena, Some(100)));
+        assert!(state.is_full(&limits));
+        while state.pop().is_some() {}
+        assert_eq!((state.buffers, state.bytes, state.timed), (0, 0, 0));
+        assert!(!state.is_full(&limits));
     }
 }

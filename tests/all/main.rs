@@ -12,6 +12,7 @@ mod wasm_copy;
 mod wasm_flow;
 mod wasm_hostile;
 mod wasm_load;
+mod wasm_reload;
 mod wasm_source_sink;
 mod wasm_support;
 mod wasm_twins;

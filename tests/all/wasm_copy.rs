@@ -1,6 +1,6 @@
 //! The copying data path (`process-copy`): bytes cross as lists, both ways, and are counted.
 
-use parallax_wasm::WasmStats;
+use parallax_wasm::WasmHandle;
 
 use crate::wasm_support::{pipeline, push_through, sample_inputs};
 
@@ -10,7 +10,7 @@ async fn copy_path_returns_reversed_bytes_with_meta_and_counts_both_ways() {
         &["copypassthrough"],
         "appsrc name=in caps=\"application/octet-stream\" ! copypassthrough name=cp ! appsink name=out",
     );
-    let stats = p.handle::<WasmStats>("cp").expect("wasm stats handle");
+    let stats = p.handle::<WasmHandle>("cp").expect("wasm stats handle");
     let inputs = sample_inputs(12, &[1, 7, 100, 4096]);
     let total: u64 = inputs.iter().map(|(d, _)| d.len() as u64).sum();
     let out = push_through(&mut p, &inputs).await;

@@ -1,7 +1,7 @@
 //! Data through WASM elements: zero copy, caps negotiation.
 
 use parallax::core::Caps;
-use parallax_wasm::WasmStats;
+use parallax_wasm::WasmHandle;
 
 use crate::wasm_support::pipeline;
 
@@ -12,7 +12,7 @@ async fn passthrough_moves_every_buffer_without_copying() {
         "fakesrc num-buffers=500 sizetype=fixed sizemax=4096 ! passthrough name=pt ! fakesink",
     );
     p.validate().unwrap();
-    let stats = p.handle::<WasmStats>("pt").expect("wasm stats handle");
+    let stats = p.handle::<WasmHandle>("pt").expect("wasm stats handle");
     let summary = p.run().await.unwrap();
     assert_eq!(summary.buffers("fakesink0"), Some(500));
     assert_eq!(summary.bytes("fakesink0"), Some(500 * 4096));
@@ -43,7 +43,7 @@ async fn grayscale_negotiates_rgba_to_gray8_and_writes_output_slots() {
         "{out}"
     );
     assert_eq!(out.structure(0).unwrap().get_str("format"), Some("GRAY8"));
-    let stats = p.handle::<WasmStats>("g").unwrap();
+    let stats = p.handle::<WasmHandle>("g").unwrap();
     let summary = p.run().await.unwrap();
     assert_eq!(summary.buffers("fakesink0"), Some(10));
     assert_eq!(summary.bytes("fakesink0"), Some(10 * 64 * 48));

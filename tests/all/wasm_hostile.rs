@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use parallax_wasm::WasmStats;
+use parallax_wasm::WasmHandle;
 
 use crate::wasm_support::pipeline;
 
@@ -67,7 +67,7 @@ async fn restart_policy_drops_the_failing_buffer_and_the_stream_continues() {
         "fakesrc num-buffers=10 ! hostilepanic name=hp on-error=restart ! fakesink",
     );
     p.validate().unwrap();
-    let stats = p.handle::<WasmStats>("hp").unwrap();
+    let stats = p.handle::<WasmHandle>("hp").unwrap();
     let summary = p.run().await.unwrap();
     // Buffer 3 panics; the fresh instance counts from zero again, so buffer 3 of the
     // second instance (overall buffer 6) and of the third (buffer 9) panic too.
@@ -91,7 +91,7 @@ async fn bogus_output_index_and_length_are_rejected() {
         "fakesrc num-buffers=5 ! hostilebadoutput name=b on-error=skip ! fakesink",
     );
     p.validate().unwrap();
-    let stats = p.handle::<WasmStats>("b").unwrap();
+    let stats = p.handle::<WasmHandle>("b").unwrap();
     let summary = p.run().await.unwrap();
     assert_eq!(summary.buffers("fakesink0"), Some(0));
     assert_eq!(stats.dropped(), 5);

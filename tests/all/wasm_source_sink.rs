@@ -1,7 +1,7 @@
 //! WASM sources (`generate`) and sinks (`process` producing nothing, `drain` at EOS).
 
 use parallax::Message;
-use parallax_wasm::WasmStats;
+use parallax_wasm::WasmHandle;
 
 use crate::wasm_support::{load, pipeline};
 
@@ -40,8 +40,8 @@ async fn counter_into_stats_counts_every_buffer_and_posts_a_summary() {
         "counter name=c num-buffers=25 ! stats name=s",
     );
     let mut bus = p.bus();
-    let c = p.handle::<WasmStats>("c").unwrap();
-    let s = p.handle::<WasmStats>("s").unwrap();
+    let c = p.handle::<WasmHandle>("c").unwrap();
+    let s = p.handle::<WasmHandle>("s").unwrap();
     p.run().await.unwrap();
     assert_eq!(c.buffers_out(), 25);
     assert_eq!(s.buffers_in(), 25);

@@ -56,6 +56,20 @@ pub enum Message {
         /// Its content.
         structure: Structure,
     },
+    /// A running element's WebAssembly component was replaced between two buffers
+    /// (hot reload).
+    Replaced {
+        /// The element.
+        element: String,
+        /// SHA-256 of the component that ran before.
+        old_hash: String,
+        /// SHA-256 of the component that runs now.
+        new_hash: String,
+        /// How long the element's streaming thread spent on the swap.
+        pause: std::time::Duration,
+        /// Whether the old instance's state was handed to the new one.
+        state_handed_over: bool,
+    },
     /// Periodic throughput counters.
     Stats {
         /// Running time when the counters were read.

@@ -110,6 +110,15 @@ pub enum PipelineError {
     /// The engine itself failed (a thread could not be started).
     #[error("engine failure: {0}")]
     Engine(String),
+    /// A component could not replace a running element's; the element keeps running
+    /// the one it had.
+    #[error("element '{element}': {reason}")]
+    Reload {
+        /// Element.
+        element: String,
+        /// Why (the new component's load or compatibility error).
+        reason: String,
+    },
 }
 
 impl From<NegotiationError> for PipelineError {

@@ -62,6 +62,16 @@ pub enum WasmError {
         /// Why, including the guest's own message or trap.
         message: String,
     },
+    /// A component offered as the replacement of a running element does not fit it.
+    #[error("element '{element}' keeps running its current component; {} cannot replace it: {reason}", path.display())]
+    Incompatible {
+        /// The running element's factory name.
+        element: String,
+        /// The offered component.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
 }
 
 fn hint_suffix(hint: &Option<String>) -> String {

@@ -36,7 +36,7 @@ mod state;
 mod stats;
 
 pub use cache::LoadReport;
-pub use element::WasmElement;
+pub use element::{SwapReport, WasmElement, WasmHandle};
 pub use engine::{DEFAULT_WINDOW_BYTES, WasmConfig};
 pub use error::{Result, WasmError};
 pub use imports::Grants;

@@ -153,6 +153,7 @@ impl WasmRuntime {
                 zero_copy,
                 imports: import_names,
                 needed,
+                version: desc.version.clone(),
                 report,
             }),
         })
@@ -175,6 +176,8 @@ pub(crate) struct PluginShared {
     pub(crate) zero_copy: bool,
     pub(crate) imports: Vec<String>,
     pub(crate) needed: Grants,
+    /// The version `describe()` gave.
+    pub(crate) version: String,
     pub(crate) report: LoadReport,
 }
 
@@ -217,6 +220,15 @@ impl WasmPlugin {
     /// The component file.
     pub fn path(&self) -> &Path {
         &self.shared.path
+    }
+
+    pub(crate) fn shared(&self) -> &Arc<PluginShared> {
+        &self.shared
+    }
+
+    /// The version the component describes.
+    pub fn version(&self) -> &str {
+        &self.shared.version
     }
 
     /// A new element (its guest instance is created on first use).

@@ -1,6 +1,7 @@
 //! A cloneable handle that controls a pipeline from anywhere (another task, a signal
 //! handler) while `run().await` holds the pipeline itself.
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
@@ -22,6 +23,8 @@ pub(crate) struct Shared {
     /// End of stream requested before the threads existed.
     pub(crate) pending_eos: std::sync::atomic::AtomicBool,
     pub(crate) infos: Mutex<HashMap<String, Arc<ElementInfo>>>,
+    /// Application handles of the elements that have one (appsrc, appsink, WASM).
+    pub(crate) handles: Mutex<HashMap<String, Arc<dyn Any + Send + Sync>>>,
 }
 
 impl Shared {
@@ -32,6 +35,7 @@ impl Shared {
             control: Mutex::new(None),
             pending_eos: std::sync::atomic::AtomicBool::new(false),
             infos: Mutex::new(HashMap::new()),
+            handles: Mutex::new(HashMap::new()),
         }
     }
 
@@ -57,6 +61,14 @@ impl Shared {
         if old != new {
             self.bus.post(Message::StateChanged { old, new });
         }
+    }
+
+    pub(crate) fn handle(&self, name: &str) -> Option<Arc<dyn Any + Send + Sync>> {
+        self.handles
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(name)
+            .cloned()
     }
 
     pub(crate) fn control(&self) -> Option<Arc<Control>> {

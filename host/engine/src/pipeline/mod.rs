@@ -25,9 +25,10 @@
 
 mod builder;
 mod controller;
+#[cfg(feature = "wasm")]
+mod reload;
 
 use std::any::Any;
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -95,7 +96,6 @@ pub struct Pipeline {
     graph: Graph,
     shared: Arc<Shared>,
     executor: Option<Executor>,
-    handles: HashMap<String, Arc<dyn Any + Send + Sync>>,
 }
 
 impl std::fmt::Debug for Pipeline {
@@ -172,8 +172,8 @@ impl Pipeline {
     /// A pipeline over an existing graph.
     pub fn from_graph(graph: Graph) -> Self {
         let shared = Arc::new(Shared::new(Bus::new()));
-        let mut handles = HashMap::new();
         {
+            let mut handles = shared.handles.lock().unwrap_or_else(|p| p.into_inner());
             let mut infos = shared.infos.lock().unwrap_or_else(|p| p.into_inner());
             for id in graph.node_ids() {
                 let node = graph.node(id);
@@ -187,7 +187,6 @@ impl Pipeline {
             graph,
             shared,
             executor: None,
-            handles,
         }
     }
 
@@ -217,9 +216,8 @@ impl Pipeline {
     /// The application handle of element `name` (an appsrc's or appsink's), if it has one
     /// of type `T`.
     pub fn handle<T: Any + Send + Sync>(&self, name: &str) -> Option<Arc<T>> {
-        self.handles
-            .get(name)
-            .cloned()
+        self.shared
+            .handle(name)
             .and_then(|h| h.downcast::<T>().ok())
     }
 

@@ -12,6 +12,7 @@ mod copy;
 mod instance;
 mod limits;
 mod meta;
+mod reload;
 mod zero_copy;
 
 use std::any::Any;
@@ -31,6 +32,7 @@ use crate::stats::WasmStats;
 pub(crate) use instance::Live;
 use instance::Setup;
 use limits::{CallLimits, Failure, trap_failure};
+pub use reload::{SwapReport, WasmHandle};
 use zero_copy::{Call, OutputPool};
 
 /// What a failed call leads to.
@@ -89,7 +91,7 @@ enum OnError {
 
 /// Properties, as set.
 #[derive(Debug, Clone)]
-struct Settings {
+pub(crate) struct Settings {
     deadline_ms: u64,
     fuel: u64,
     memory_limit: u64,
@@ -98,6 +100,24 @@ struct Settings {
     grants: Grants,
     /// Guest properties, in `describe()` order.
     guest: Vec<(&'static str, Value)>,
+}
+
+impl Settings {
+    fn limits(&self, metered: bool) -> CallLimits {
+        CallLimits {
+            deadline_ticks: self.deadline_ms,
+            fuel: self.fuel,
+            metered,
+        }
+    }
+
+    /// Guest properties as `(name, canonical text)`, as `create` takes them.
+    fn guest_text(&self) -> Vec<(String, String)> {
+        self.guest
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), info::value_text(v)))
+            .collect()
+    }
 }
 
 /// An element instance backed by a WASM guest; created by the factory that
@@ -115,6 +135,8 @@ pub struct WasmElement {
     /// Notices from calls made without a context (negotiation, instance creation).
     pending: Mutex<Vec<Notice>>,
     stats: Arc<WasmStats>,
+    /// Shared with whoever may replace the component (`WasmHandle::replace`).
+    handle: Arc<WasmHandle>,
 }
 
 impl std::fmt::Debug for WasmElement {
@@ -140,17 +162,19 @@ impl WasmElement {
             Role::Sink => 0,
             _ => plugin.info.templates(PadDirection::Src).count().max(1),
         };
+        let settings = Settings {
+            deadline_ms: info::DEFAULT_DEADLINE_MS,
+            fuel: info::DEFAULT_FUEL,
+            memory_limit: info::DEFAULT_MEMORY_LIMIT,
+            on_error: OnError::Fail,
+            grant: info::DEFAULT_GRANT.to_owned(),
+            grants: Grants::default(),
+            guest,
+        };
+        let handle = Arc::new(WasmHandle::new(Arc::clone(&plugin), settings.clone()));
         WasmElement {
             plugin,
-            settings: Settings {
-                deadline_ms: info::DEFAULT_DEADLINE_MS,
-                fuel: info::DEFAULT_FUEL,
-                memory_limit: info::DEFAULT_MEMORY_LIMIT,
-                on_error: OnError::Fail,
-                grant: info::DEFAULT_GRANT.to_owned(),
-                grants: Grants::default(),
-                guest,
-            },
+            settings,
             live: Mutex::new(None),
             caps: None,
             max_output: 0,
@@ -158,7 +182,8 @@ impl WasmElement {
             n_src,
             pool: OutputPool::default(),
             pending: Mutex::new(Vec::new()),
-            stats: Arc::new(WasmStats::default()),
+            stats: Arc::clone(handle.stats()),
+            handle,
         }
     }
 
@@ -172,11 +197,47 @@ impl WasmElement {
     }
 
     fn limits(&self) -> CallLimits {
-        CallLimits {
-            deadline_ticks: self.settings.deadline_ms,
-            fuel: self.settings.fuel,
-            metered: self.plugin.runtime.config.consume_fuel,
+        self.settings
+            .limits(self.plugin.runtime.config.consume_fuel)
+    }
+
+    /// Tells the handle what a replacement must be configured with.
+    fn record_settings(&self) {
+        self.handle.record(&self.settings, self.caps.as_ref());
+    }
+
+    /// Swaps in a replacement component queued by `WasmHandle::replace`, if any: between
+    /// two buffers, on the streaming thread.
+    fn apply_replacement(&mut self) {
+        let Some(mut replacement) = self.handle.take() else {
+            return;
+        };
+        let started = std::time::Instant::now();
+        let live = self.live.get_mut().unwrap_or_else(|p| p.into_inner());
+        let old_live = live.take();
+        let state_handed_over = false;
+        *live = replacement.live.take();
+        if let Some(max) = replacement.max_output.take() {
+            self.max_output = max;
         }
+        let old_plugin = std::mem::replace(&mut self.plugin, Arc::clone(&replacement.plugin));
+        let report = SwapReport {
+            element: old_plugin.info.name.clone(),
+            old_hash: old_plugin.report.content_hash.clone(),
+            new_hash: self.plugin.report.content_hash.clone(),
+            old_version: old_plugin.version.clone(),
+            new_version: self.plugin.version.clone(),
+            pause: std::time::Duration::ZERO,
+            state_handed_over,
+        };
+        reload::retire(old_live, old_plugin);
+        let notify = replacement.take_notify();
+        drop(replacement);
+        let report = SwapReport {
+            pause: started.elapsed(),
+            ..report
+        };
+        self.handle.swapped(notify, report);
     }
 
     fn setup(&self) -> Setup<'_> {
@@ -185,12 +246,7 @@ impl WasmElement {
             memory_limit: self.settings.memory_limit,
             grants: self.settings.grants,
             limits: self.limits(),
-            properties: self
-                .settings
-                .guest
-                .iter()
-                .map(|(n, v)| ((*n).to_owned(), info::value_text(v)))
-                .collect(),
+            properties: self.settings.guest_text(),
             caps: self.caps.as_ref(),
         }
     }
@@ -310,6 +366,7 @@ impl WasmElement {
             &mut ProcessContext<'_>,
         ) -> Result<T, Outcome>,
     ) -> Result<Option<T>, FlowError> {
+        self.apply_replacement();
         let mut slot = self.live.lock().unwrap_or_else(|p| p.into_inner()).take();
         let result = match self.ensure_live(&mut slot) {
             Ok((live, answer)) => {
@@ -399,6 +456,7 @@ impl WasmElement {
 impl ElementImpl for WasmElement {
     fn set_property(&mut self, name: &str, value: &Value) -> Result<(), PropertyError> {
         if self.set_host_property(name, value)? {
+            self.record_settings();
             return Ok(());
         }
         let Some(index) = self.settings.guest.iter().position(|(n, _)| *n == name) else {
@@ -440,6 +498,7 @@ impl ElementImpl for WasmElement {
             }
         }
         self.settings.guest[index].1 = value.clone();
+        self.record_settings();
         Ok(())
     }
 
@@ -504,6 +563,7 @@ impl ElementImpl for WasmElement {
     }
 
     fn set_caps(&mut self, sink: &[Caps], src: &[Caps]) -> Result<(), ElementError> {
+        self.apply_replacement();
         let caps = (
             sink.iter().map(ToString::to_string).collect::<Vec<_>>(),
             src.iter().map(ToString::to_string).collect::<Vec<_>>(),
@@ -546,6 +606,7 @@ impl ElementImpl for WasmElement {
         let max = result?;
         self.max_output = max;
         self.caps = Some(caps);
+        self.record_settings();
         Ok(())
     }
 
@@ -558,6 +619,7 @@ impl ElementImpl for WasmElement {
     }
 
     fn start(&mut self) -> Result<(), ElementError> {
+        self.apply_replacement();
         let mut slot = self
             .live
             .get_mut()
@@ -592,7 +654,7 @@ impl ElementImpl for WasmElement {
     }
 
     fn app_handle(&self) -> Option<Arc<dyn Any + Send + Sync>> {
-        Some(Arc::clone(&self.stats) as Arc<dyn Any + Send + Sync>)
+        Some(Arc::clone(&self.handle) as Arc<dyn Any + Send + Sync>)
     }
 }
 

@@ -102,6 +102,10 @@ impl BufferFlags {
     /// The last buffer before end of stream.
     pub const LAST: BufferFlags = BufferFlags(1 << 7);
 
+    /// Flags from raw bits; unknown bits are kept.
+    pub const fn from_bits_retain(bits: u32) -> Self {
+        BufferFlags(bits)
+    }
     /// Whether all of `other`'s flags are set.
     pub const fn contains(self, other: BufferFlags) -> bool {
         self.0 & other.0 == other.0

@@ -39,6 +39,25 @@ pub struct Buffer {
 }
 
 impl Buffer {
+    /// A buffer over `len` bytes at `offset` of `memory` (e.g. a slot another process
+    /// filled), or `None` when the range does not fit in the slot.
+    pub fn from_memory(
+        memory: Memory,
+        offset: usize,
+        len: usize,
+        meta: BufferMeta,
+    ) -> Option<Buffer> {
+        if offset.checked_add(len)? > memory.capacity() {
+            return None;
+        }
+        Some(Buffer {
+            memory,
+            offset,
+            len,
+            meta,
+        })
+    }
+
     /// The bytes of the buffer.
     pub fn data(&self) -> &[u8] {
         // `offset + len <= capacity` is an invariant of every constructor.
@@ -136,6 +155,12 @@ pub struct BufferMut {
 }
 
 impl BufferMut {
+    /// The writable form of `memory` (its whole capacity), or `None` when another
+    /// reference to the slot exists.
+    pub fn from_unique(memory: Memory) -> Option<Self> {
+        memory.is_unique().then(|| Self::from_memory(memory))
+    }
+
     pub(crate) fn from_memory(memory: Memory) -> Self {
         let len = memory.capacity();
         BufferMut {

@@ -40,6 +40,16 @@ impl ContextState {
         }
     }
 
+    /// State whose allocations come from `allocator` (a sandboxed worker's shared slots).
+    pub fn with_allocator(allocator: BufferAllocator) -> Self {
+        ContextState {
+            outputs: Vec::with_capacity(8),
+            error: None,
+            notices: Vec::new(),
+            allocator,
+        }
+    }
+
     /// Takes the buffers pushed during the last call, as `(src pad, buffer)`; give the
     /// vector back with [`ContextState::restore_outputs`] to keep its capacity.
     pub fn take_outputs(&mut self) -> Vec<(usize, Buffer)> {

@@ -15,12 +15,37 @@ const MIN_CLASS: usize = 4096;
 /// Slots per size class unless configured otherwise.
 pub const DEFAULT_SLOTS_PER_CLASS: usize = 16;
 
+/// Where an allocator takes slots from instead of its own arenas (a sandboxed worker
+/// allocates from shared arenas its host lends it).
+pub trait SlotSource: Send {
+    /// A writable buffer of `len` bytes, `Ok(None)` when `cancel` was raised while waiting.
+    ///
+    /// # Errors
+    ///
+    /// [`MemoryError`] when no slot can be had.
+    fn allocate(
+        &mut self,
+        len: usize,
+        cancel: &AtomicBool,
+    ) -> Result<Option<BufferMut>, MemoryError>;
+}
+
 /// Allocates writable buffers for one element, from arenas it owns.
-#[derive(Debug)]
 pub struct BufferAllocator {
     name: String,
     slots_per_class: usize,
     classes: Vec<CpuArena>,
+    source: Option<Box<dyn SlotSource>>,
+}
+
+impl std::fmt::Debug for BufferAllocator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BufferAllocator")
+            .field("name", &self.name)
+            .field("classes", &self.classes)
+            .field("external", &self.source.is_some())
+            .finish()
+    }
 }
 
 impl BufferAllocator {
@@ -31,6 +56,15 @@ impl BufferAllocator {
             name: name.into(),
             slots_per_class: slots_per_class.max(1),
             classes: Vec::new(),
+            source: None,
+        }
+    }
+
+    /// An allocator that takes every buffer from `source`.
+    pub fn with_source(name: impl Into<String>, source: Box<dyn SlotSource>) -> Self {
+        BufferAllocator {
+            source: Some(source),
+            ..Self::new(name, 1)
         }
     }
 
@@ -46,6 +80,9 @@ impl BufferAllocator {
         len: usize,
         cancel: &AtomicBool,
     ) -> Result<Option<BufferMut>, MemoryError> {
+        if let Some(source) = &mut self.source {
+            return source.allocate(len, cancel);
+        }
         let class =
             len.max(MIN_CLASS)
                 .checked_next_power_of_two()

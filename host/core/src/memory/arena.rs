@@ -98,7 +98,7 @@ impl CpuArena {
         Ok(CpuArena {
             shared: Arc::new(ArenaShared {
                 region,
-                id: NEXT_ARENA_ID.fetch_add(1, Ordering::Relaxed),
+                id: next_arena_id(),
                 slot_size,
                 slot_count,
                 free_bits,
@@ -194,7 +194,7 @@ impl CpuArena {
         result.map(BufferMut::from_memory)
     }
 
-    fn try_acquire_memory(&self) -> Option<Memory> {
+    pub(crate) fn try_acquire_memory(&self) -> Option<Memory> {
         let shared = &*self.shared;
         let words = shared.free_bits.len();
         let start = shared.search_hint.load(Ordering::Relaxed) % words;
@@ -218,7 +218,7 @@ impl CpuArena {
                             shared.search_hint.store(w, Ordering::Relaxed);
                         }
                         return Some(Memory {
-                            arena: Arc::clone(&self.shared),
+                            backing: Backing::Local(Arc::clone(&self.shared)),
                             slot: slot as u32,
                         });
                     }
@@ -251,60 +251,145 @@ impl ArenaShared {
     }
 }
 
+/// A fresh process-unique arena id (shared by local and shared arenas).
+pub(crate) fn next_arena_id() -> u64 {
+    NEXT_ARENA_ID.fetch_add(1, Ordering::Relaxed)
+}
+
+/// What a [`Memory`] points into.
+#[derive(Debug)]
+pub(crate) enum Backing {
+    /// A slot of an in-process [`CpuArena`] (reference counts in private memory).
+    Local(Arc<ArenaShared>),
+    /// A slot of a [`super::SharedArena`] this process owns.
+    Owner(Arc<super::shared::OwnerInner>),
+    /// A slot of a shared arena another process owns and lent us.
+    Peer(Arc<super::shared::PeerInner>),
+    /// A lease from another process: the reference count is slot `slot` of `table`, the
+    /// bytes are `len` bytes at `offset` of `data` (mapped read-only).
+    Leased {
+        table: Arc<super::shared::PeerInner>,
+        data: Arc<MemfdRegion>,
+        offset: usize,
+        len: usize,
+    },
+}
+
 /// One reference to one arena slot. Cloning adds a reference (O(1), no copy); the slot
-/// returns to its pool when the last reference drops.
+/// returns to its pool when the last reference drops, in whichever process that happens.
 #[derive(Debug)]
 pub struct Memory {
-    arena: Arc<ArenaShared>,
+    backing: Backing,
     slot: u32,
 }
 
 impl Memory {
-    /// Capacity of the slot in bytes.
-    pub fn capacity(&self) -> usize {
-        self.arena.slot_size
+    pub(crate) fn from_backing(backing: Backing, slot: u32) -> Self {
+        Memory { backing, slot }
     }
 
-    /// Index of the slot in its arena.
+    pub(crate) fn backing(&self) -> &Backing {
+        &self.backing
+    }
+
+    /// Capacity of the slot in bytes.
+    pub fn capacity(&self) -> usize {
+        match &self.backing {
+            Backing::Local(arena) => arena.slot_size,
+            Backing::Owner(inner) => inner.map.geometry().slot_size,
+            Backing::Peer(inner) => inner.map.geometry().slot_size,
+            Backing::Leased { len, .. } => *len,
+        }
+    }
+
+    /// Index of the slot in its arena (for a lease: the lease's index in its table).
     pub fn slot(&self) -> u32 {
         self.slot
     }
 
-    /// Id of the arena the slot belongs to.
+    /// Id of the arena the slot belongs to (for a lease: the lease table's id).
     pub fn arena_id(&self) -> u64 {
-        self.arena.id
+        match &self.backing {
+            Backing::Local(arena) => arena.id,
+            Backing::Owner(inner) => inner.map.arena_id(),
+            Backing::Peer(inner) => inner.map.arena_id(),
+            Backing::Leased { table, .. } => table.map.arena_id(),
+        }
+    }
+
+    /// Whether the slot lives in shared memory that another process also references
+    /// (then its bytes may change under a reader if that process misbehaves).
+    pub fn is_cross_process(&self) -> bool {
+        !matches!(self.backing, Backing::Local(_))
     }
 
     /// The memfd the slot lives in, to map it into a WASM guest or another process.
     pub fn region(&self) -> &MemfdRegion {
-        &self.arena.region
+        match &self.backing {
+            Backing::Local(arena) => &arena.region,
+            Backing::Owner(inner) => inner.map.region(),
+            Backing::Peer(inner) => inner.map.region(),
+            Backing::Leased { data, .. } => data,
+        }
     }
 
     /// Byte offset of the slot inside [`Memory::region`] (slots start on 64-byte
-    /// boundaries, so this is `slot * slot_size` rounded up per slot).
+    /// boundaries).
     pub fn offset_in_region(&self) -> usize {
-        self.slot as usize * self.arena.slot_size.next_multiple_of(64)
-    }
-
-    /// Whether this is the only reference to the slot (then it may be written).
-    pub fn is_unique(&self) -> bool {
-        self.arena.refcounts[self.slot as usize].load(Ordering::Acquire) == 1
-    }
-
-    /// A fresh slot from the same arena, or `None` when it is exhausted.
-    pub(crate) fn sibling(&self) -> Option<Memory> {
-        CpuArena {
-            shared: Arc::clone(&self.arena),
+        match &self.backing {
+            Backing::Local(arena) => self.slot as usize * arena.slot_size.next_multiple_of(64),
+            Backing::Owner(inner) => inner.map.data_offset(self.slot),
+            Backing::Peer(inner) => inner.map.data_offset(self.slot),
+            Backing::Leased { offset, .. } => *offset,
         }
-        .try_acquire_memory()
+    }
+
+    /// Whether this is the only reference to the slot (then it may be written). A lease
+    /// is never writable: it is mapped read-only.
+    pub fn is_unique(&self) -> bool {
+        match &self.backing {
+            Backing::Local(arena) => {
+                arena.refcounts[self.slot as usize].load(Ordering::Acquire) == 1
+            }
+            Backing::Owner(inner) => inner.is_unique(self.slot),
+            Backing::Peer(inner) => inner.refs(self.slot) == 1,
+            Backing::Leased { .. } => false,
+        }
+    }
+
+    /// A fresh slot from the same arena, or `None` when it is exhausted or this process
+    /// cannot allocate there (a peer never allocates).
+    pub(crate) fn sibling(&self) -> Option<Memory> {
+        match &self.backing {
+            Backing::Local(arena) => CpuArena {
+                shared: Arc::clone(arena),
+            }
+            .try_acquire_memory(),
+            Backing::Owner(inner) => {
+                super::SharedArena::from_inner(Arc::clone(inner)).try_acquire_memory()
+            }
+            Backing::Peer(_) | Backing::Leased { .. } => None,
+        }
+    }
+
+    fn ptr(&self) -> *mut u8 {
+        match &self.backing {
+            Backing::Local(arena) => arena.slot_ptr(self.slot),
+            Backing::Owner(inner) => inner.map.data_ptr(self.slot),
+            Backing::Peer(inner) => inner.map.data_ptr(self.slot),
+            Backing::Leased { data, offset, .. } => data.as_ptr().wrapping_add(*offset),
+        }
     }
 
     /// The whole slot, read-only.
     pub fn as_slice(&self) -> &[u8] {
-        // SAFETY: the slot lies inside the live mapping (the `Arc` keeps it mapped) and
-        // is held by this reference. Writes happen only through `as_mut_slice`, which
-        // needs `&mut self` and sole ownership, so no `&mut` aliases this slice.
-        unsafe { std::slice::from_raw_parts(self.arena.slot_ptr(self.slot), self.arena.slot_size) }
+        // SAFETY: every backing's pointer and capacity describe a range inside its live
+        // mapping (the `Arc` keeps it mapped): slots were bounds-checked against the
+        // arena geometry when the `Memory` was made, leases against the mapping length.
+        // Writes in this process happen only through `as_mut_slice`, which needs `&mut
+        // self` and sole ownership. Another process may write shared slots concurrently
+        // only if it breaks the protocol; readers treat those bytes as untrusted data.
+        unsafe { std::slice::from_raw_parts(self.ptr(), self.capacity()) }
     }
 
     /// The whole slot, writable, when this is the only reference.
@@ -313,19 +398,45 @@ impl Memory {
             return None;
         }
         // SAFETY: refcount == 1 and we hold `&mut self`, so no other `Memory` for this
-        // slot exists and no shared slice of it is alive; the range is inside the mapping.
-        Some(unsafe {
-            std::slice::from_raw_parts_mut(self.arena.slot_ptr(self.slot), self.arena.slot_size)
-        })
+        // slot exists and no shared slice of it is alive; the range is inside the mapping
+        // (leases, mapped read-only, never get here: they are never unique).
+        Some(unsafe { std::slice::from_raw_parts_mut(self.ptr(), self.capacity()) })
     }
 }
 
 impl Clone for Memory {
     fn clone(&self) -> Self {
-        // Relaxed is enough to add a reference to one we already hold (as in `Arc`).
-        self.arena.refcounts[self.slot as usize].fetch_add(1, Ordering::Relaxed);
+        let backing = match &self.backing {
+            Backing::Local(arena) => {
+                // Relaxed is enough to add a reference to one we already hold (as in `Arc`).
+                arena.refcounts[self.slot as usize].fetch_add(1, Ordering::Relaxed);
+                Backing::Local(Arc::clone(arena))
+            }
+            Backing::Owner(inner) => {
+                inner.clone_ref(self.slot);
+                Backing::Owner(Arc::clone(inner))
+            }
+            Backing::Peer(inner) => {
+                inner.clone_ref(self.slot);
+                Backing::Peer(Arc::clone(inner))
+            }
+            Backing::Leased {
+                table,
+                data,
+                offset,
+                len,
+            } => {
+                table.clone_ref(self.slot);
+                Backing::Leased {
+                    table: Arc::clone(table),
+                    data: Arc::clone(data),
+                    offset: *offset,
+                    len: *len,
+                }
+            }
+        };
         Memory {
-            arena: Arc::clone(&self.arena),
+            backing,
             slot: self.slot,
         }
     }
@@ -333,12 +444,19 @@ impl Clone for Memory {
 
 impl Drop for Memory {
     fn drop(&mut self) {
-        let slot = self.slot as usize;
-        if self.arena.refcounts[slot].fetch_sub(1, Ordering::Release) == 1 {
-            // Pairs with the Release above in other clones: their reads of the slot
-            // happen before the slot is handed to a new writer.
-            fence(Ordering::Acquire);
-            self.arena.release(slot);
+        match &self.backing {
+            Backing::Local(arena) => {
+                let slot = self.slot as usize;
+                if arena.refcounts[slot].fetch_sub(1, Ordering::Release) == 1 {
+                    // Pairs with the Release above in other clones: their reads of the
+                    // slot happen before the slot is handed to a new writer.
+                    fence(Ordering::Acquire);
+                    arena.release(slot);
+                }
+            }
+            Backing::Owner(inner) => inner.release_owner_ref(self.slot),
+            Backing::Peer(inner) => inner.release_ref(self.slot),
+            Backing::Leased { table, .. } => table.release_ref(self.slot),
         }
     }
 }

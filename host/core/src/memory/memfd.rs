@@ -59,6 +59,56 @@ impl MemfdRegion {
         Ok(MemfdRegion { fd, ptr, len })
     }
 
+    /// Maps a memfd received from another process. The size is taken from the file and
+    /// must be sealed against shrinking (else the sender could truncate it under us and
+    /// turn our reads into SIGBUS); `writable` maps it read-write, else read-only.
+    ///
+    /// # Errors
+    ///
+    /// [`MemoryError::Os`] when the kernel refuses, [`MemoryError::NotSealed`] when the
+    /// file can still shrink, [`MemoryError::TooLarge`] for an empty file.
+    pub fn map(fd: OwnedFd, writable: bool) -> Result<Self, MemoryError> {
+        let seals = rustix::fs::fcntl_get_seals(&fd)
+            .map_err(|e| MemoryError::os("fcntl(F_GET_SEALS)", e))?;
+        if !seals.contains(SealFlags::SHRINK) {
+            return Err(MemoryError::NotSealed);
+        }
+        let stat = rustix::fs::fstat(&fd).map_err(|e| MemoryError::os("fstat", e))?;
+        let len = usize::try_from(stat.st_size).unwrap_or(0);
+        if len == 0 {
+            return Err(MemoryError::TooLarge {
+                slot_size: 0,
+                slots: 0,
+            });
+        }
+        let prot = if writable {
+            ProtFlags::READ | ProtFlags::WRITE
+        } else {
+            ProtFlags::READ
+        };
+        // SAFETY: a fresh shared mapping at an address the kernel chooses, of exactly the
+        // file's (sealed, so stable) size; nothing in this process aliases it yet.
+        let raw =
+            unsafe { rustix::mm::mmap(std::ptr::null_mut(), len, prot, MapFlags::SHARED, &fd, 0) }
+                .map_err(|e| MemoryError::os("mmap", e))?;
+        let ptr = NonNull::new(raw.cast::<u8>()).ok_or(MemoryError::Os {
+            op: "mmap",
+            source: std::io::Error::other("mapped at address zero"),
+        })?;
+        Ok(MemfdRegion { fd, ptr, len })
+    }
+
+    /// Adds `F_SEAL_SEAL` so that nobody can remove or add seals any more (done before
+    /// the fd leaves the process).
+    ///
+    /// # Errors
+    ///
+    /// [`MemoryError::Os`] when the kernel refuses.
+    pub fn seal_seals(&self) -> Result<(), MemoryError> {
+        rustix::fs::fcntl_add_seals(&self.fd, SealFlags::SEAL)
+            .map_err(|e| MemoryError::os("fcntl(F_ADD_SEALS)", e))
+    }
+
     /// Base address of the mapping.
     pub fn as_ptr(&self) -> *mut u8 {
         self.ptr.as_ptr()

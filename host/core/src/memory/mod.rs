@@ -23,10 +23,12 @@
 mod allocator;
 mod arena;
 mod memfd;
+pub mod shared;
 
-pub use allocator::{BufferAllocator, DEFAULT_SLOTS_PER_CLASS};
+pub use allocator::{BufferAllocator, DEFAULT_SLOTS_PER_CLASS, SlotSource};
 pub use arena::{ArenaStats, CpuArena, Memory};
 pub use memfd::MemfdRegion;
+pub use shared::{SharedArena, SharedPeer};
 
 /// Failure to create or use shared memory.
 #[non_exhaustive]
@@ -52,6 +54,12 @@ pub enum MemoryError {
     /// A pool needs at least one slot.
     #[error("an arena needs at least one slot")]
     NoSlots,
+    /// A memfd from another process can still shrink, so mapping it is unsafe.
+    #[error("the memfd is not sealed against shrinking")]
+    NotSealed,
+    /// Shared memory from another process does not hold a valid arena header.
+    #[error("invalid shared arena: {0}")]
+    BadHeader(&'static str),
 }
 
 impl MemoryError {

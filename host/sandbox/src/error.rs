@@ -1,0 +1,54 @@
+//! Errors of the sandbox.
+
+use parallax_core::memory::MemoryError;
+
+/// What can go wrong setting up or talking to a worker.
+#[non_exhaustive]
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    /// A system call failed.
+    #[error("{op} failed: {source}")]
+    Os {
+        /// The call.
+        op: &'static str,
+        /// The error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Shared memory could not be created or mapped.
+    #[error(transparent)]
+    Memory(#[from] MemoryError),
+    /// The other side sent something that breaks the protocol.
+    #[error("protocol violation: {0}")]
+    Protocol(String),
+    /// The worker could not be started.
+    #[error("cannot start the worker {program}: {source}")]
+    Spawn {
+        /// The executable.
+        program: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The seccomp filter could not be built or installed.
+    #[error("seccomp: {0}")]
+    Seccomp(String),
+    /// The worker died; the detail says how.
+    #[error("worker died: {0}")]
+    Died(crate::supervise::Death),
+    /// The element inside the worker refused its setup.
+    #[error("the element failed to set up in the worker: {0}")]
+    Setup(String),
+}
+
+impl SandboxError {
+    pub(crate) fn os(op: &'static str, err: rustix::io::Errno) -> Self {
+        SandboxError::Os {
+            op,
+            source: std::io::Error::from(err),
+        }
+    }
+}
+
+/// `Result` with [`SandboxError`].
+pub type Result<T, E = SandboxError> = std::result::Result<T, E>;

@@ -1,0 +1,165 @@
+//! Execution modes: which elements run in a sandbox, and the registry that makes it so.
+//!
+//! A key design decision: isolation is applied by swapping factories, not by changing
+//! the pipeline. [`isolating_registry`] returns a registry with the same names, infos and
+//! pads in which every element to isolate is constructed as a [`SandboxProxy`]; parse the
+//! unchanged pipeline text with it and the IPC boundary is in place.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use parallax_core::element::TrustLevel;
+use parallax_core::registry::{ElementInfo, ElementOrigin, RegisterError};
+use parallax_core::{AnyElement, Registry};
+
+use crate::proxy::SandboxProxy;
+use crate::spawn::WorkerCommand;
+use crate::supervise::RestartPolicy;
+
+/// Which elements run isolated.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Isolation {
+    /// Only elements whose hints ask for it (native code or untrusted): the default.
+    #[default]
+    Auto,
+    /// Nothing, even elements whose hints ask for isolation (an explicit override).
+    InProcess,
+    /// Every element that can run in a worker.
+    All,
+    /// Elements whose factory name matches one of these globs (`*dec*`), plus `Auto`'s.
+    Patterns(Vec<String>),
+}
+
+/// How workers are started and limited.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// The worker executable.
+    pub worker: WorkerCommand,
+    /// Longest a worker may take for one buffer before it is killed.
+    pub call_timeout: Duration,
+    /// Longest a worker may take to start and lock down.
+    pub startup_timeout: Duration,
+    /// What to do when a worker dies.
+    pub restart: RestartPolicy,
+    /// `RLIMIT_AS` (0: unchanged).
+    pub address_space: u64,
+    /// `RLIMIT_CPU` in seconds (0: unchanged).
+    pub cpu_seconds: u64,
+    /// Whether to enter namespaces.
+    pub namespaces: bool,
+    /// Allow threads for every element (they are allowed anyway for native-code ones).
+    pub threads: bool,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        SandboxConfig {
+            worker: WorkerCommand::from_env(),
+            call_timeout: Duration::from_secs(10),
+            startup_timeout: Duration::from_secs(10),
+            restart: RestartPolicy::default(),
+            address_space: 4 << 30,
+            cpu_seconds: 0,
+            namespaces: true,
+            threads: false,
+        }
+    }
+}
+
+/// Whether an element's hints ask for a sandbox: native (non-Rust) code or untrusted
+/// code that is not already sandboxed by the WASM runtime.
+pub fn wants_isolation(info: &ElementInfo) -> bool {
+    info.origin == ElementOrigin::Native
+        && (info.hints.uses_native_code || info.hints.trust == TrustLevel::Untrusted)
+}
+
+/// Whether `info` runs isolated under `mode`.
+pub fn is_isolated(info: &ElementInfo, mode: &Isolation) -> bool {
+    if info.origin != ElementOrigin::Native {
+        return false;
+    }
+    match mode {
+        Isolation::InProcess => false,
+        Isolation::Auto => wants_isolation(info),
+        Isolation::All => true,
+        Isolation::Patterns(patterns) => {
+            wants_isolation(info) || patterns.iter().any(|p| glob(p, &info.name))
+        }
+    }
+}
+
+/// `*` matches any run of characters, `?` one character.
+pub fn glob(pattern: &str, text: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+/// A registry with the same elements as `base`, where the elements `mode` isolates are
+/// built as sandbox proxies. Sources and async elements stay in-process (a worker runs
+/// transforms and sinks only).
+///
+/// # Errors
+///
+/// [`RegisterError`] only if `base` itself held an invalid name.
+pub fn isolating_registry(
+    base: &Registry,
+    mode: &Isolation,
+    config: Arc<SandboxConfig>,
+) -> Result<Registry, RegisterError> {
+    let mut registry = Registry::new();
+    for factory in base.iter() {
+        let info = factory.info().clone();
+        let factory = factory.clone();
+        let isolate = is_isolated(&info, mode)
+            && matches!(
+                factory.create(),
+                AnyElement::Transform(_) | AnyElement::Sink(_)
+            );
+        if isolate {
+            let config = Arc::clone(&config);
+            let name = info.name.clone();
+            registry.register(info, move || {
+                AnyElement::Transform(Box::new(SandboxProxy::new(
+                    factory.clone(),
+                    name.clone(),
+                    Arc::clone(&config),
+                )))
+            })?;
+        } else {
+            registry.register(info, move || factory.create())?;
+        }
+    }
+    Ok(registry)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob;
+
+    #[test]
+    fn globs() {
+        assert!(glob("*dec*", "dav1ddec"));
+        assert!(glob("*dec", "dav1ddec"));
+        assert!(!glob("*enc*", "dav1ddec"));
+        assert!(glob("ident?ty", "identity"));
+        assert!(glob("*", ""));
+        assert!(!glob("a*b", "acbd"));
+    }
+}

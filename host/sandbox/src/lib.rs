@@ -1,0 +1,29 @@
+//! `parallax-sandbox`: native elements in seccomp-sandboxed worker processes.
+//!
+//! A key design decision: an isolated element looks like any other element to the
+//! executor. [`proxy::SandboxProxy`] implements the element traits; behind it a worker
+//! process (the `parallax` binary re-entered through `__sandbox-worker`) instantiates the
+//! real element from the same registry, by factory name and properties. Buffers cross as
+//! leases and shared-arena slots, never as bytes: see `docs/security-model.md`.
+//!
+//! `unsafe` is confined to [`mailbox`] (the shared control area), [`lockdown`] (signal
+//! handler, `unshare`, closing fds) and [`spawn`] (`pre_exec`, adopting fd 3); the shared
+//! arena itself is in `parallax_core::memory::shared`.
+
+pub mod error;
+pub mod fdpass;
+pub mod isolate;
+pub mod lockdown;
+pub mod mailbox;
+pub mod protocol;
+pub mod proxy;
+pub mod spawn;
+pub mod supervise;
+mod worker;
+
+pub use error::{Result, SandboxError};
+pub use isolate::{Isolation, SandboxConfig, isolating_registry};
+pub use proxy::SandboxProxy;
+pub use spawn::{WORKER_SUBCOMMAND, WorkerCommand};
+pub use supervise::{Death, DeathCause, RestartPolicy};
+pub use worker::worker_main;

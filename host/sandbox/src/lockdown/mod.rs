@@ -1,0 +1,187 @@
+//! What a worker does to itself before it touches untrusted data.
+//!
+//! Order matters: everything that needs a forbidden syscall (listing `/proc/self/fd`,
+//! `unshare`, `setrlimit`, installing the SIGSYS reporter) happens first; the seccomp
+//! filter comes last, after `no_new_privs`. The result says what actually took effect,
+//! because namespaces in particular depend on the kernel and the user.
+//!
+//! This is the sandbox's second `unsafe` module (signal handler, `unshare`, `close`).
+
+pub mod policy;
+
+use std::os::fd::{AsRawFd, RawFd};
+use std::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
+
+use rustix::process::{Resource, Rlimit};
+
+pub use policy::PolicyKind;
+
+use crate::error::SandboxError;
+use crate::protocol::{Limits, Protections};
+
+/// Exit status of a worker whose SIGSYS reporter ran (128 + SIGSYS, what a shell shows).
+pub const SIGSYS_EXIT: i32 = 128 + libc::SIGSYS;
+
+/// Where the SIGSYS reporter writes the syscall number (+1): the fault word of the
+/// mailbox, shared with the host.
+static FAULT_WORD: AtomicPtr<AtomicU32> = AtomicPtr::new(std::ptr::null_mut());
+
+/// Closes every fd except `keep` (and stderr, kept for panic messages).
+fn close_other_fds(keep: &[RawFd]) -> u32 {
+    let mut open = Vec::new();
+    if let Ok(entries) = std::fs::read_dir("/proc/self/fd") {
+        for entry in entries.flatten() {
+            if let Some(fd) = entry
+                .file_name()
+                .to_str()
+                .and_then(|s| s.parse::<RawFd>().ok())
+            {
+                open.push(fd);
+            }
+        }
+    }
+    let mut left = 0;
+    for fd in open {
+        if fd == libc::STDERR_FILENO || keep.contains(&fd) {
+            left += 1;
+            continue;
+        }
+        // SAFETY: closing a descriptor number this process owns; nothing in the worker
+        // holds these (they were inherited by accident or were the read_dir's own, which
+        // is closed by now and then fails harmlessly with EBADF).
+        unsafe { libc::close(fd) };
+    }
+    left
+}
+
+fn set_rlimits(limits: &Limits, report: &mut Vec<String>) {
+    let mut set = |resource: Resource, name: &str, value: u64| {
+        let limit = Rlimit {
+            current: Some(value),
+            maximum: Some(value),
+        };
+        if rustix::process::setrlimit(resource, limit).is_ok() {
+            report.push(format!("{name}={value}"));
+        }
+    };
+    if limits.address_space > 0 {
+        set(Resource::As, "as", limits.address_space);
+    }
+    if limits.cpu_seconds > 0 {
+        set(Resource::Cpu, "cpu", limits.cpu_seconds);
+    }
+    // No new processes (threads count too, hence only for single-threaded elements; the
+    // seccomp filter is what stops fork for everyone).
+    if !limits.threads {
+        set(Resource::Nproc, "nproc", 0);
+    }
+    set(Resource::Nofile, "nofile", 32);
+    set(Resource::Core, "core", 0);
+    set(Resource::Fsize, "fsize", 0);
+    set(Resource::Memlock, "memlock", 0);
+}
+
+/// Enters new user, mount, network, IPC and UTS namespaces, or as many as allowed.
+fn enter_namespaces(entered: &mut Vec<String>) -> Option<String> {
+    let all = libc::CLONE_NEWUSER
+        | libc::CLONE_NEWNS
+        | libc::CLONE_NEWNET
+        | libc::CLONE_NEWIPC
+        | libc::CLONE_NEWUTS;
+    // SAFETY: unshare changes only this process's namespace membership; the worker is
+    // still single-threaded here (a requirement of CLONE_NEWUSER) and holds no state that
+    // depends on the old namespaces.
+    if unsafe { libc::unshare(all) } == 0 {
+        entered.extend(["user", "mount", "net", "ipc", "uts"].map(String::from));
+        return None;
+    }
+    let first = std::io::Error::last_os_error();
+    // Without a user namespace, a privileged process can still take the others.
+    let rest = libc::CLONE_NEWNS | libc::CLONE_NEWNET | libc::CLONE_NEWIPC | libc::CLONE_NEWUTS;
+    // SAFETY: as above.
+    if unsafe { libc::unshare(rest) } == 0 {
+        entered.extend(["mount", "net", "ipc", "uts"].map(String::from));
+        return Some(format!("no user namespace ({first})"));
+    }
+    Some(format!("namespaces unavailable ({first})"))
+}
+
+extern "C" fn report_sigsys(
+    _sig: libc::c_int,
+    info: *mut libc::siginfo_t,
+    _ctx: *mut libc::c_void,
+) {
+    // siginfo for SIGSYS: after signo, errno, code (+4 bytes padding on 64-bit) comes
+    // `_sigsys { void *call_addr; int syscall; unsigned arch; }`, so the syscall number is
+    // at byte 24 on every 64-bit Linux.
+    // SAFETY: the kernel passes a valid siginfo_t for SA_SIGINFO handlers; offset 24 lies
+    // within its 128 bytes and is 4-aligned.
+    let nr = unsafe { info.cast::<u8>().add(24).cast::<i32>().read() };
+    let word = FAULT_WORD.load(Ordering::Acquire);
+    if !word.is_null() {
+        // SAFETY: the pointer is the mailbox's fault word, mapped for the worker's whole
+        // life (the mailbox is leaked by the worker loop); atomics are signal-safe.
+        unsafe { (*word).store(nr as u32 + 1, Ordering::Release) };
+    }
+    // SAFETY: exit_group is async-signal-safe and on the allow-list.
+    unsafe { libc::syscall(libc::SYS_exit_group, SIGSYS_EXIT) };
+}
+
+fn install_sigsys_reporter(fault: &'static AtomicU32) -> bool {
+    FAULT_WORD.store(std::ptr::from_ref(fault).cast_mut(), Ordering::Release);
+    // SAFETY: a zeroed sigaction is a valid starting value; the handler is an
+    // `extern "C"` function with the SA_SIGINFO signature and only does signal-safe work.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = report_sigsys as *const () as usize;
+        action.sa_flags = libc::SA_SIGINFO;
+        libc::sigemptyset(&mut action.sa_mask);
+        libc::sigaction(libc::SIGSYS, &action, std::ptr::null_mut()) == 0
+    }
+}
+
+/// Applies every protection, in order, and reports what took effect. `keep` are the fds
+/// the worker still needs. After this returns `Ok`, the process can no longer open files,
+/// sockets or processes.
+///
+/// # Errors
+///
+/// [`SandboxError::Seccomp`] when the filter cannot be installed: the worker must not run
+/// the element unprotected.
+pub fn lock_down(
+    limits: &Limits,
+    keep: &[&dyn AsRawFd],
+    fault: &'static AtomicU32,
+) -> Result<Protections, SandboxError> {
+    let mut protections = Protections::default();
+    let keep: Vec<RawFd> = keep.iter().map(|fd| fd.as_raw_fd()).collect();
+    protections.open_fds = close_other_fds(&keep);
+    protections.env_vars = std::env::vars_os().count() as u32;
+    if limits.namespaces {
+        protections.namespace_warning = enter_namespaces(&mut protections.namespaces);
+    } else {
+        protections.namespace_warning = Some("namespaces disabled by configuration".into());
+    }
+    set_rlimits(limits, &mut protections.rlimits);
+    if !install_sigsys_reporter(fault) {
+        return Err(SandboxError::Seccomp(
+            "cannot install the SIGSYS reporter".into(),
+        ));
+    }
+    rustix::thread::set_no_new_privs(true)
+        .map_err(|e| SandboxError::os("prctl(NO_NEW_PRIVS)", e))?;
+    protections.no_new_privs = true;
+    let kind = if limits.threads {
+        PolicyKind::Threaded
+    } else {
+        PolicyKind::Basic
+    };
+    let (programs, count) =
+        policy::compile(kind, rustix::process::getpid().as_raw_nonzero().get())?;
+    for program in &programs {
+        seccompiler::apply_filter(program).map_err(|e| SandboxError::Seccomp(e.to_string()))?;
+    }
+    protections.seccomp = true;
+    protections.allowed_syscalls = count;
+    Ok(protections)
+}

@@ -1,0 +1,197 @@
+//! The seccomp allow-lists, one per element kind.
+//!
+//! Everything not listed traps (SIGSYS): `open`/`openat`, `socket`, `connect`, `execve`,
+//! `fork`/`vfork`, `clone` without `CLONE_THREAD`, `ptrace`, `kill`, `unshare`, `mount`,
+//! `bpf`, `io_uring_*`, ... The lists are as short as the worker loop and the elements
+//! need; every entry that is not obviously needed by any Rust program says why.
+
+use std::collections::BTreeMap;
+
+use seccompiler::{
+    BpfProgram, SeccompAction, SeccompCmpArgLen, SeccompCmpOp, SeccompCondition, SeccompFilter,
+    SeccompRule, TargetArch,
+};
+
+use crate::error::SandboxError;
+
+/// Which list applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyKind {
+    /// Single-threaded elements (the default).
+    Basic,
+    /// Elements that run a thread pool (libdav1d): adds thread creation, never processes.
+    Threaded,
+}
+
+/// The syscalls every worker needs.
+fn basic() -> Vec<(i64, &'static str)> {
+    vec![
+        (libc::SYS_read, "doorbell eventfd"),
+        (
+            libc::SYS_write,
+            "doorbell eventfd, stderr for panic messages",
+        ),
+        (
+            libc::SYS_recvmsg,
+            "fds of arenas the host creates later (SCM_RIGHTS)",
+        ),
+        (libc::SYS_close, "dropping a mapping's fd"),
+        (libc::SYS_mmap, "malloc, mapping arenas"),
+        (libc::SYS_munmap, "free, unmapping arenas"),
+        (libc::SYS_mremap, "realloc of large blocks"),
+        (libc::SYS_brk, "malloc"),
+        (libc::SYS_madvise, "free returning pages"),
+        (libc::SYS_mprotect, "glibc malloc arenas and guard pages"),
+        (libc::SYS_futex, "locks"),
+        (libc::SYS_sched_yield, "spin locks back off"),
+        (libc::SYS_clock_gettime, "time when the vDSO is unavailable"),
+        (
+            libc::SYS_clock_nanosleep,
+            "sleep (harmless: the host's timeout bounds it)",
+        ),
+        (libc::SYS_nanosleep, "sleep (as above)"),
+        (libc::SYS_getrandom, "std's HashMap seeds"),
+        (libc::SYS_fstat, "size of an arena memfd before mapping it"),
+        (libc::SYS_rt_sigreturn, "return from the SIGSYS reporter"),
+        (
+            libc::SYS_rt_sigprocmask,
+            "abort() and thread start block signals",
+        ),
+        (libc::SYS_sigaltstack, "std's stack overflow guard"),
+        (libc::SYS_getpid, "abort() raises on itself"),
+        (libc::SYS_gettid, "abort() raises on itself"),
+        (libc::SYS_exit, "thread exit"),
+        (libc::SYS_exit_group, "process exit"),
+    ]
+}
+
+/// Extra syscalls for a thread pool.
+fn threaded() -> Vec<(i64, &'static str)> {
+    vec![
+        (
+            libc::SYS_set_robust_list,
+            "glibc registers every new thread",
+        ),
+        (libc::SYS_rseq, "glibc registers every new thread"),
+        (
+            libc::SYS_sched_getaffinity,
+            "libdav1d counts CPUs for its pool",
+        ),
+    ]
+}
+
+fn cond(
+    arg: u8,
+    op: SeccompCmpOp,
+    value: u64,
+) -> Result<SeccompCondition, seccompiler::BackendError> {
+    SeccompCondition::new(arg, SeccompCmpArgLen::Qword, op, value)
+}
+
+fn rule(conds: Vec<SeccompCondition>) -> Result<SeccompRule, SandboxError> {
+    SeccompRule::new(conds).map_err(|e| SandboxError::Seccomp(e.to_string()))
+}
+
+/// The compiled filters for `kind`, for the process `pid`. The first filter is the
+/// allow-list (anything else traps); a second one, for threaded elements, makes `clone3`
+/// fail with ENOSYS so glibc falls back to `clone`, whose flags the first one can check.
+///
+/// # Errors
+///
+/// [`SandboxError::Seccomp`] when a filter cannot be compiled.
+pub fn compile(kind: PolicyKind, pid: i32) -> Result<(Vec<BpfProgram>, u32), SandboxError> {
+    let arch = TargetArch::try_from(std::env::consts::ARCH)
+        .map_err(|e| SandboxError::Seccomp(format!("unsupported architecture: {e:?}")))?;
+    let seccomp = |e: seccompiler::BackendError| SandboxError::Seccomp(e.to_string());
+    let mut rules: BTreeMap<i64, Vec<SeccompRule>> = BTreeMap::new();
+    let mut names = basic();
+    if kind == PolicyKind::Threaded {
+        names.extend(threaded());
+    }
+    for (nr, _why) in &names {
+        rules.insert(*nr, Vec::new());
+    }
+    // fcntl: only F_GET_SEALS, to check an arena memfd before mapping it.
+    rules.insert(
+        libc::SYS_fcntl,
+        vec![rule(vec![
+            cond(1, SeccompCmpOp::Eq, libc::F_GET_SEALS as u64).map_err(seccomp)?,
+        ])?],
+    );
+    // tgkill: only on this process, so abort() works but no other process can be signalled.
+    rules.insert(
+        libc::SYS_tgkill,
+        vec![rule(vec![
+            cond(0, SeccompCmpOp::Eq, pid as u64).map_err(seccomp)?,
+        ])?],
+    );
+    let mut extra = vec![];
+    if kind == PolicyKind::Threaded {
+        // clone: only new threads of this process (CLONE_THREAD set), never a new process.
+        let thread = libc::CLONE_THREAD as u64;
+        rules.insert(
+            libc::SYS_clone,
+            vec![rule(vec![
+                cond(0, SeccompCmpOp::MaskedEq(thread), thread).map_err(seccomp)?,
+            ])?],
+        );
+        // prctl: only PR_SET_NAME (libdav1d names its threads).
+        rules.insert(
+            libc::SYS_prctl,
+            vec![rule(vec![
+                cond(0, SeccompCmpOp::Eq, libc::PR_SET_NAME as u64).map_err(seccomp)?,
+            ])?],
+        );
+        // clone3 passes its flags in memory, which a filter cannot read; it is allowed
+        // here only so that the second filter's ENOSYS wins over this one's trap.
+        rules.insert(libc::SYS_clone3, Vec::new());
+        let enosys: BTreeMap<i64, Vec<SeccompRule>> =
+            [(libc::SYS_clone3, Vec::new())].into_iter().collect();
+        extra.push(
+            SeccompFilter::new(
+                enosys,
+                SeccompAction::Allow,
+                SeccompAction::Errno(libc::ENOSYS as u32),
+                arch,
+            )
+            .map_err(|e| SandboxError::Seccomp(e.to_string()))?,
+        );
+    }
+    let count = rules.len() as u32;
+    let allow = SeccompFilter::new(rules, SeccompAction::Trap, SeccompAction::Allow, arch)
+        .map_err(|e| SandboxError::Seccomp(e.to_string()))?;
+    let mut programs = Vec::new();
+    for filter in std::iter::once(allow).chain(extra) {
+        programs
+            .push(BpfProgram::try_from(filter).map_err(|e| SandboxError::Seccomp(e.to_string()))?);
+    }
+    Ok((programs, count))
+}
+
+/// The name of syscall `nr` for reports (the ones a hostile element is likely to try, and
+/// the allowed ones), or `None`.
+pub fn syscall_name(nr: i64) -> Option<&'static str> {
+    const KNOWN: &[(i64, &str)] = &[
+        (libc::SYS_open, "open"),
+        (libc::SYS_openat, "openat"),
+        (libc::SYS_socket, "socket"),
+        (libc::SYS_connect, "connect"),
+        (libc::SYS_execve, "execve"),
+        (libc::SYS_execveat, "execveat"),
+        (libc::SYS_fork, "fork"),
+        (libc::SYS_vfork, "vfork"),
+        (libc::SYS_clone, "clone"),
+        (libc::SYS_clone3, "clone3"),
+        (libc::SYS_ptrace, "ptrace"),
+        (libc::SYS_kill, "kill"),
+        (libc::SYS_unshare, "unshare"),
+        (libc::SYS_mount, "mount"),
+        (libc::SYS_rt_sigaction, "rt_sigaction"),
+        (libc::SYS_prctl, "prctl"),
+        (libc::SYS_ioctl, "ioctl"),
+        (libc::SYS_newfstatat, "newfstatat"),
+        (libc::SYS_statx, "statx"),
+        (libc::SYS_getdents64, "getdents64"),
+    ];
+    KNOWN.iter().find(|(n, _)| *n == nr).map(|(_, name)| *name)
+}

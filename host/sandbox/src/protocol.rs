@@ -1,0 +1,276 @@
+//! Control messages between the host and a worker, encoded with rkyv.
+//!
+//! A key design decision: payloads never travel in messages. A buffer crosses the boundary
+//! as a lease (table index, mapping id, offset, length, timing) or as a slot index of a
+//! shared arena; the bytes stay where they are. Messages are a few dozen bytes, archived
+//! with rkyv into the shared mailbox and validated (bytecheck) on the receiving side after
+//! being copied out of shared memory, so the sender cannot change them mid-check.
+
+use rkyv::{Archive, Deserialize, Serialize};
+
+use parallax_core::{BufferFlags, BufferMeta, ClockTime};
+
+/// Sent once over the socket with the mailbox and doorbell fds.
+#[derive(Archive, Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Setup {
+    /// Factory of the element to instantiate from the worker's registry.
+    pub factory: String,
+    /// The element's name in the pipeline (for messages).
+    pub name: String,
+    /// Properties as text, in the order they were set.
+    pub properties: Vec<(String, String)>,
+    /// Sink pad names.
+    pub sink_pads: Vec<String>,
+    /// Src pad names.
+    pub src_pads: Vec<String>,
+    /// Negotiated caps per sink pad (empty until negotiated).
+    pub sink_caps: Vec<String>,
+    /// Negotiated caps per src pad.
+    pub src_caps: Vec<String>,
+    /// Resource limits and isolation choices.
+    pub limits: Limits,
+}
+
+/// What the worker applies to itself before it touches data.
+#[derive(Archive, Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// `RLIMIT_AS` in bytes (0: leave as is).
+    pub address_space: u64,
+    /// `RLIMIT_CPU` in seconds (0: leave as is).
+    pub cpu_seconds: u64,
+    /// Whether to try user/mount/net/ipc/uts namespaces.
+    pub namespaces: bool,
+    /// Whether the element may start threads (`clone` with `CLONE_THREAD` only).
+    pub threads: bool,
+}
+
+/// Timing and flags of a buffer.
+#[derive(Archive, Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Meta {
+    /// Presentation time, ns.
+    pub pts: Option<u64>,
+    /// Decode time, ns.
+    pub dts: Option<u64>,
+    /// Duration, ns.
+    pub duration: Option<u64>,
+    /// Media offset.
+    pub offset: Option<u64>,
+    /// Media end offset.
+    pub offset_end: Option<u64>,
+    /// `BufferFlags` bits.
+    pub flags: u32,
+}
+
+impl Meta {
+    /// The fixed fields of `meta` (extensible metadata does not cross the boundary).
+    pub fn from_meta(meta: &BufferMeta) -> Self {
+        Meta {
+            pts: meta.pts.map(ClockTime::nanos),
+            dts: meta.dts.map(ClockTime::nanos),
+            duration: meta.duration.map(ClockTime::nanos),
+            offset: meta.offset,
+            offset_end: meta.offset_end,
+            flags: meta.flags.bits(),
+        }
+    }
+
+    /// Back to buffer metadata.
+    pub fn to_meta(self) -> BufferMeta {
+        BufferMeta {
+            pts: self.pts.map(ClockTime),
+            dts: self.dts.map(ClockTime),
+            duration: self.duration.map(ClockTime),
+            offset: self.offset,
+            offset_end: self.offset_end,
+            flags: BufferFlags::from_bits_retain(self.flags),
+            extra: None,
+        }
+    }
+}
+
+/// A buffer the host keeps alive for the worker: lease `lease` of the lease table, over
+/// `len` bytes at `offset` of mapping `map`.
+#[derive(Archive, Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lease {
+    /// Index in the lease table.
+    pub lease: u32,
+    /// Id of the mapping (an arena id) the bytes live in.
+    pub map: u64,
+    /// Offset of the bytes in the mapping.
+    pub offset: u64,
+    /// Length.
+    pub len: u64,
+    /// Timing.
+    pub meta: Meta,
+}
+
+/// An empty output slot the host lends the worker.
+#[derive(Archive, Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Grant {
+    /// Shared arena id.
+    pub arena: u64,
+    /// Slot.
+    pub slot: u32,
+}
+
+/// How a mapping sent over the socket is to be used.
+#[derive(Archive, Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MapKind {
+    /// Read-only bytes of host buffers (any arena's memfd).
+    Data,
+    /// The lease table (a shared arena without data).
+    LeaseTable,
+    /// A shared arena for outputs.
+    Output,
+}
+
+/// Fds queued on the socket before a message, in order: `(arena id, use)`.
+pub type Maps = Vec<(u64, MapKind)>;
+
+/// Host to worker, through the mailbox.
+#[derive(Archive, Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub enum ToWorker {
+    /// Start the element; `maps` carries the lease table.
+    Start {
+        /// New mappings.
+        maps: Maps,
+    },
+    /// Process one buffer on sink pad `pad`; `grants` tops up the worker's output slots.
+    Process {
+        /// Sink pad.
+        pad: u32,
+        /// The input.
+        input: Lease,
+        /// Fresh output slots.
+        grants: Vec<Grant>,
+        /// New mappings.
+        maps: Maps,
+    },
+    /// End of stream on sink pad `pad`.
+    Eos {
+        /// Sink pad.
+        pad: u32,
+        /// Whether every sink pad is at end of stream.
+        all_eos: bool,
+        /// Fresh output slots.
+        grants: Vec<Grant>,
+        /// New mappings.
+        maps: Maps,
+    },
+    /// More output slots, answering `NeedSlots`.
+    Grants {
+        /// Fresh output slots.
+        grants: Vec<Grant>,
+        /// New mappings.
+        maps: Maps,
+    },
+    /// Drop held data.
+    Flush,
+    /// Change a property.
+    SetProperty {
+        /// Name.
+        name: String,
+        /// Value as text.
+        value: String,
+    },
+    /// Stop the element and exit.
+    Stop,
+}
+
+/// Where an output's bytes are.
+#[derive(Archive, Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputData {
+    /// A slot of a shared output arena; the worker's reference moves to the host.
+    Slot(Grant),
+    /// An input lease handed back (a passthrough): the host re-sends its own buffer.
+    Lease(u32),
+}
+
+/// One buffer the element pushed.
+#[derive(Archive, Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Output {
+    /// Src pad.
+    pub pad: u32,
+    /// The bytes.
+    pub data: OutputData,
+    /// Offset within the slot or lease.
+    pub offset: u64,
+    /// Length.
+    pub len: u64,
+    /// Timing.
+    pub meta: Meta,
+}
+
+/// An element failure, as `ElementError` carries it.
+#[derive(Archive, Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct WorkerError {
+    /// `ErrorKind` as a small number (see `error_kind`).
+    pub kind: u8,
+    /// Message.
+    pub message: String,
+    /// Debug detail.
+    pub debug: Option<String>,
+}
+
+/// Result code of a call.
+#[derive(Archive, Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// Fine.
+    Ok,
+    /// `FlowError::Eos`.
+    Eos,
+    /// `FlowError::Flushing`.
+    Flushing,
+    /// `FlowError::NotNegotiated`.
+    NotNegotiated,
+    /// `FlowError::Error` (detail in `error`).
+    Error,
+}
+
+/// Worker to host, through the mailbox.
+#[derive(Archive, Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub enum FromWorker {
+    /// Set up and locked down; here is what is active.
+    Ready(Protections),
+    /// A call finished.
+    Done {
+        /// Outcome.
+        flow: Flow,
+        /// Buffers pushed, in order.
+        outputs: Vec<Output>,
+        /// Warnings and messages (text).
+        warnings: Vec<String>,
+        /// Error detail when `flow` is `Error`.
+        error: Option<WorkerError>,
+        /// For `Eos`: whether end of stream goes downstream.
+        forward_eos: bool,
+    },
+    /// The element wants a buffer of `len` bytes and the worker has no slot that big.
+    NeedSlots {
+        /// Bytes.
+        len: u64,
+    },
+    /// The worker could not set up (bad factory, property, caps).
+    SetupFailed(WorkerError),
+}
+
+/// Which protections a worker managed to apply (shown by `parallax inspect`).
+#[derive(Archive, Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Default)]
+pub struct Protections {
+    /// `PR_SET_NO_NEW_PRIVS`.
+    pub no_new_privs: bool,
+    /// The seccomp filter is installed.
+    pub seccomp: bool,
+    /// Syscalls on the allow-list.
+    pub allowed_syscalls: u32,
+    /// Namespaces entered (`user`, `mount`, `net`, ...).
+    pub namespaces: Vec<String>,
+    /// Why namespaces were not entered, when they were not.
+    pub namespace_warning: Option<String>,
+    /// Resource limits set (`as`, `cpu`, `nproc`, `nofile`, `core`, `fsize`).
+    pub rlimits: Vec<String>,
+    /// File descriptors left open.
+    pub open_fds: u32,
+    /// Environment variables left.
+    pub env_vars: u32,
+}

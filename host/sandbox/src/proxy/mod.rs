@@ -1,0 +1,454 @@
+//! `SandboxProxy`: the element the executor sees in place of an isolated one.
+//!
+//! Negotiation and properties are answered by a *shadow* instance of the real element
+//! that lives in the host and is never started: `transform_caps`, `fixate_caps` and
+//! property validation are plain Rust over caps and values, and keeping them local spares
+//! a round trip per negotiation step. Everything from `start()` on (where native code
+//! first runs and data first flows) happens in the worker.
+//!
+//! Supervision: when the worker dies the proxy posts a warning and an element message
+//! (`sandbox-crash`: element, cause, signal, syscall, action) on the bus, frees every
+//! lease and slot the worker held, and either starts a new worker for the next buffer or,
+//! once the restart policy is used up, fails the element.
+
+mod handle;
+
+use std::sync::Arc;
+
+use parallax_core::{
+    AnyElement, Buffer, Caps, ElementError, ElementFactory, ErrorKind, FlowError, PadDirection,
+    ProcessContext, PropertyError, QueueLimits, Structure, Transform, Value,
+};
+
+use crate::isolate::SandboxConfig;
+use crate::protocol::{Flow, FromWorker, Limits, Maps, OutputData, Protections, Setup, ToWorker};
+use crate::worker::run_error_kind;
+use handle::{CallError, WorkerHandle};
+
+/// An element whose real instance runs in a sandboxed worker process.
+pub struct SandboxProxy {
+    factory: ElementFactory,
+    name: String,
+    shadow: AnyElement,
+    config: Arc<SandboxConfig>,
+    properties: Vec<(String, String)>,
+    pads: (Vec<String>, Vec<String>),
+    caps: (Vec<String>, Vec<String>),
+    worker: Option<WorkerHandle>,
+    started: bool,
+    restarts: u32,
+}
+
+impl std::fmt::Debug for SandboxProxy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxProxy")
+            .field("factory", &self.factory.info().name)
+            .field("running", &self.worker.is_some())
+            .field("restarts", &self.restarts)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SandboxProxy {
+    /// A proxy for a new element of `factory`, named `name` in messages.
+    pub fn new(
+        factory: ElementFactory,
+        name: impl Into<String>,
+        config: Arc<SandboxConfig>,
+    ) -> Self {
+        let shadow = factory.create();
+        SandboxProxy {
+            factory,
+            name: name.into(),
+            shadow,
+            config,
+            properties: Vec::new(),
+            pads: (Vec::new(), Vec::new()),
+            caps: (Vec::new(), Vec::new()),
+            worker: None,
+            started: false,
+            restarts: 0,
+        }
+    }
+
+    /// What the running worker reported about its protections (`None` when not running).
+    pub fn protections(&self) -> Option<&Protections> {
+        self.worker.as_ref().map(|w| &w.protections)
+    }
+
+    /// Workers started after the first one (restarts after deaths).
+    pub fn restarts(&self) -> u32 {
+        self.restarts
+    }
+
+    /// Input buffers the worker holds right now (for leak checks).
+    pub fn held_inputs(&self) -> usize {
+        self.worker.as_ref().map_or(0, WorkerHandle::held_inputs)
+    }
+
+    fn setup(&self) -> Setup {
+        let threads = self.factory.info().hints.uses_native_code;
+        Setup {
+            factory: self.factory.info().name.clone(),
+            name: self.name.clone(),
+            properties: self.properties.clone(),
+            sink_pads: self.pads.0.clone(),
+            src_pads: self.pads.1.clone(),
+            sink_caps: self.caps.0.clone(),
+            src_caps: self.caps.1.clone(),
+            limits: Limits {
+                address_space: self.config.address_space,
+                cpu_seconds: self.config.cpu_seconds,
+                namespaces: self.config.namespaces,
+                threads: threads || self.config.threads,
+            },
+        }
+    }
+
+    fn spawn(&mut self) -> Result<(), CallError> {
+        let worker = WorkerHandle::start(&self.config, &self.setup())?;
+        if let Some(warning) = &worker.protections.namespace_warning {
+            tracing_warning(&self.name, warning);
+        }
+        self.worker = Some(worker);
+        Ok(())
+    }
+
+    /// Reports a death and decides: `Ok` to carry on with a new worker for the next
+    /// buffer, `Err` when the element has failed.
+    fn handle_failure(
+        &mut self,
+        failure: CallError,
+        ctx: &mut ProcessContext<'_>,
+    ) -> Result<(), FlowError> {
+        if let Some(mut worker) = self.worker.take() {
+            worker.kill();
+            worker.recover();
+        }
+        let (description, death) = match &failure {
+            CallError::Died(death) => (death.to_string(), Some(death)),
+            CallError::Failed(error) => (error.to_string(), None),
+        };
+        let restart = self.restarts < self.config.restart.max_restarts;
+        let action = if restart { "restart" } else { "fail" };
+        let mut message = Structure::new("sandbox-crash")
+            .with("element", self.name.as_str())
+            .with("cause", description.as_str())
+            .with("action", action)
+            .with("restarts", i64::from(self.restarts));
+        if let Some(death) = death {
+            if let Some(signal) = death.signal() {
+                message.set("signal", i64::from(signal));
+                message.set("signal-name", death.signal_name().unwrap_or("signal"));
+            }
+            if let Some(name) = death.syscall_name() {
+                message.set("syscall", name.as_str());
+            }
+        }
+        ctx.post_message(message);
+        ctx.warning(format!("sandboxed worker {description}; action: {action}"));
+        if restart {
+            self.restarts += 1;
+            Ok(())
+        } else {
+            Err(ctx.error(
+                ElementError::new(ErrorKind::Core, format!("sandboxed worker {description}"))
+                    .with_debug(format!(
+                        "restart policy allows {} restarts",
+                        self.config.restart.max_restarts
+                    )),
+            ))
+        }
+    }
+
+    fn ensure_worker(&mut self, ctx: &mut ProcessContext<'_>) -> Result<(), FlowError> {
+        if self.worker.is_some() {
+            return Ok(());
+        }
+        match self.spawn() {
+            Ok(()) => Ok(()),
+            Err(failure) => {
+                self.handle_failure(failure, ctx)?;
+                // One more try right away: a restart that cannot start fails the element.
+                self.spawn().map_err(|failure| {
+                    let text = match failure {
+                        CallError::Died(d) => d.to_string(),
+                        CallError::Failed(e) => e.to_string(),
+                    };
+                    ctx.error(ElementError::new(
+                        ErrorKind::Core,
+                        format!("cannot restart the sandboxed worker: {text}"),
+                    ))
+                })
+            }
+        }
+    }
+
+    /// Sends `first` and serves slot requests until the worker answers `Done`.
+    fn exchange(
+        &mut self,
+        first: ToWorker,
+        ctx: &mut ProcessContext<'_>,
+    ) -> Result<bool, FlowError> {
+        let Some(worker) = self.worker.as_mut() else {
+            return Err(FlowError::Flushing);
+        };
+        let mut reply = worker.call(&first);
+        loop {
+            let answer = match reply {
+                Ok(answer) => answer,
+                Err(failure) => {
+                    self.handle_failure(failure, ctx)?;
+                    return Ok(false);
+                }
+            };
+            let worker = match self.worker.as_mut() {
+                Some(w) => w,
+                None => return Err(FlowError::Flushing),
+            };
+            match answer {
+                FromWorker::NeedSlots { len } => {
+                    let mut maps = Maps::new();
+                    let len = usize::try_from(len).unwrap_or(usize::MAX);
+                    let grants = loop {
+                        match worker.top_up(Some(len), &mut maps) {
+                            Ok(g) if !g.is_empty() => break Ok(g),
+                            Ok(_) if ctx.is_cancelled() => return Err(FlowError::Flushing),
+                            // Every slot is downstream: wait for one (backpressure).
+                            Ok(_) => std::thread::sleep(std::time::Duration::from_millis(1)),
+                            Err(e) => break Err(e),
+                        }
+                    };
+                    reply = match grants {
+                        Ok(grants) => worker.call(&ToWorker::Grants { grants, maps }),
+                        Err(e) => Err(e),
+                    };
+                }
+                FromWorker::Done {
+                    flow,
+                    outputs,
+                    warnings,
+                    error,
+                    forward_eos,
+                } => {
+                    for output in outputs {
+                        let Some(buffer) = Self::output_buffer(worker, output) else {
+                            ctx.warning(
+                                "the sandboxed worker named an output it does not own; dropped",
+                            );
+                            continue;
+                        };
+                        ctx.push_to(output.pad as usize, buffer);
+                    }
+                    worker.reclaim_leases();
+                    for warning in warnings {
+                        ctx.warning(warning);
+                    }
+                    return match flow {
+                        Flow::Ok => Ok(forward_eos),
+                        Flow::Eos => Err(FlowError::Eos),
+                        Flow::Flushing => Err(FlowError::Flushing),
+                        Flow::NotNegotiated => Err(FlowError::NotNegotiated),
+                        Flow::Error => {
+                            let error = error.map_or_else(
+                                || {
+                                    ElementError::new(
+                                        ErrorKind::Core,
+                                        "element failed in the sandbox",
+                                    )
+                                },
+                                |e| ElementError {
+                                    kind: run_error_kind(e.kind),
+                                    message: e.message,
+                                    debug: e.debug,
+                                },
+                            );
+                            Err(ctx.error(error))
+                        }
+                    };
+                }
+                other => {
+                    let text = format!("unexpected reply {other:?}");
+                    self.handle_failure(
+                        CallError::Failed(crate::SandboxError::Protocol(text)),
+                        ctx,
+                    )?;
+                    return Ok(false);
+                }
+            }
+        }
+    }
+
+    fn output_buffer(worker: &mut WorkerHandle, output: crate::protocol::Output) -> Option<Buffer> {
+        let offset = usize::try_from(output.offset).ok()?;
+        let len = usize::try_from(output.len).ok()?;
+        match output.data {
+            OutputData::Lease(lease) => {
+                let held = worker.leased(lease)?;
+                let mut buffer = held.slice(offset..offset.checked_add(len)?)?;
+                *buffer.meta_mut() = output.meta.to_meta();
+                Some(buffer)
+            }
+            OutputData::Slot(grant) => {
+                let memory = worker.adopt(grant).ok()?;
+                Buffer::from_memory(memory, offset, len, output.meta.to_meta())
+            }
+        }
+    }
+}
+
+fn tracing_warning(element: &str, warning: &str) {
+    eprintln!("parallax: sandbox for {element}: {warning}");
+}
+
+impl parallax_core::ElementImpl for SandboxProxy {
+    fn set_property(&mut self, name: &str, value: &Value) -> Result<(), PropertyError> {
+        self.shadow.base_mut().set_property(name, value)?;
+        let text = value.to_string();
+        self.properties.retain(|(n, _)| n != name);
+        self.properties.push((name.to_owned(), text.clone()));
+        if let Some(worker) = self.worker.as_mut() {
+            // A running element gets the change between two buffers, as in-process.
+            let _ = worker.call(&ToWorker::SetProperty {
+                name: name.to_owned(),
+                value: text,
+            });
+        }
+        Ok(())
+    }
+
+    fn property(&self, name: &str) -> Result<Value, PropertyError> {
+        self.shadow.base().property(name)
+    }
+
+    fn transform_caps(&self, direction: PadDirection, caps: &Caps) -> Caps {
+        self.shadow.base().transform_caps(direction, caps)
+    }
+
+    fn fixate_caps(&self, pad: usize, caps: Caps) -> Caps {
+        self.shadow.base().fixate_caps(pad, caps)
+    }
+
+    fn set_caps(&mut self, sink: &[Caps], src: &[Caps]) -> Result<(), ElementError> {
+        self.shadow.base_mut().set_caps(sink, src)?;
+        self.caps = (
+            sink.iter().map(ToString::to_string).collect(),
+            src.iter().map(ToString::to_string).collect(),
+        );
+        Ok(())
+    }
+
+    fn configure_pads(
+        &mut self,
+        sink_pads: &[String],
+        src_pads: &[String],
+    ) -> Result<(), ElementError> {
+        self.shadow.base_mut().configure_pads(sink_pads, src_pads)?;
+        self.pads = (sink_pads.to_vec(), src_pads.to_vec());
+        Ok(())
+    }
+
+    fn queue_limits(&self) -> Option<QueueLimits> {
+        self.shadow.base().queue_limits()
+    }
+
+    fn start(&mut self) -> Result<(), ElementError> {
+        self.restarts = 0;
+        self.started = true;
+        self.spawn().map_err(|failure| {
+            let text = match failure {
+                CallError::Died(d) => d.to_string(),
+                CallError::Failed(e) => e.to_string(),
+            };
+            ElementError::resource(format!("cannot start the sandboxed worker: {text}"))
+        })
+    }
+
+    fn stop(&mut self) -> Result<(), ElementError> {
+        self.started = false;
+        match self.worker.take() {
+            Some(worker) => worker
+                .stop()
+                .map_err(|e| ElementError::new(ErrorKind::Core, format!("sandboxed worker: {e}"))),
+            None => Ok(()),
+        }
+    }
+
+    fn flush(&mut self) {
+        if let Some(worker) = self.worker.as_mut() {
+            let _ = worker.call(&ToWorker::Flush);
+            worker.reclaim_leases();
+        }
+    }
+}
+
+impl Transform for SandboxProxy {
+    fn process(
+        &mut self,
+        pad: usize,
+        buffer: Buffer,
+        ctx: &mut ProcessContext<'_>,
+    ) -> Result<(), FlowError> {
+        self.ensure_worker(ctx)?;
+        let Some(worker) = self.worker.as_mut() else {
+            return Err(FlowError::Flushing);
+        };
+        let mut maps = Maps::new();
+        let prepared = worker
+            .lease(&buffer, &mut maps)
+            .and_then(|input| Ok((input, worker.top_up(None, &mut maps)?)));
+        let (input, grants) = match prepared {
+            Ok(p) => p,
+            Err(failure) => return self.handle_failure(failure, ctx),
+        };
+        drop(buffer);
+        self.exchange(
+            ToWorker::Process {
+                pad: pad as u32,
+                input,
+                grants,
+                maps,
+            },
+            ctx,
+        )
+        .map(|_| ())
+    }
+
+    fn sink_eos(
+        &mut self,
+        pad: usize,
+        all_eos: bool,
+        ctx: &mut ProcessContext<'_>,
+    ) -> Result<bool, FlowError> {
+        self.ensure_worker(ctx)?;
+        let Some(worker) = self.worker.as_mut() else {
+            return Err(FlowError::Flushing);
+        };
+        let mut maps = Maps::new();
+        let grants = match worker.top_up(None, &mut maps) {
+            Ok(g) => g,
+            Err(failure) => {
+                self.handle_failure(failure, ctx)?;
+                return Ok(all_eos);
+            }
+        };
+        let forwarded = self.exchange(
+            ToWorker::Eos {
+                pad: pad as u32,
+                all_eos,
+                grants,
+                maps,
+            },
+            ctx,
+        )?;
+        // A worker that died at end of stream still lets the stream end.
+        Ok(forwarded || (all_eos && self.worker.is_none()))
+    }
+
+    fn accepts_input(&self, pad: usize) -> bool {
+        match &self.shadow {
+            AnyElement::Transform(t) => t.accepts_input(pad),
+            _ => true,
+        }
+    }
+}

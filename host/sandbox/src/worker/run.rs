@@ -1,0 +1,281 @@
+//! One element driven by host requests inside the worker.
+
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+
+use parallax_core::memory::BufferAllocator;
+use parallax_core::{
+    AnyElement, Buffer, Caps, ContextState, ElementError, ElementFactory, ErrorKind, FlowError,
+    Notice, ProcessContext, Registry,
+};
+
+use super::link::{Link, LinkSource};
+use crate::error::SandboxError;
+use crate::protocol::{Flow, FromWorker, Lease, Output, OutputData, Setup, ToWorker, WorkerError};
+
+pub(super) struct Session {
+    factory: ElementFactory,
+    element: AnyElement,
+    state: ContextState,
+    link: Arc<Mutex<Link>>,
+    cancel: AtomicBool,
+}
+
+fn parse_caps(list: &[String]) -> Result<Vec<Caps>, String> {
+    list.iter()
+        .map(|c| {
+            c.parse::<Caps>()
+                .map_err(|e| format!("bad caps {c:?}: {e}"))
+        })
+        .collect()
+}
+
+impl Session {
+    pub(super) fn new(
+        registry: &Registry,
+        setup: &Setup,
+        link: Arc<Mutex<Link>>,
+    ) -> Result<Self, String> {
+        let factory = registry
+            .get(&setup.factory)
+            .ok_or_else(|| format!("no element {:?} in the worker", setup.factory))?
+            .clone();
+        let mut element = factory.create();
+        if !matches!(element, AnyElement::Transform(_) | AnyElement::Sink(_)) {
+            return Err(format!("a {} cannot run isolated yet", element.kind_name()));
+        }
+        for (name, value) in &setup.properties {
+            factory
+                .set_property_from_str(&mut element, name, value)
+                .map_err(|e| e.to_string())?;
+        }
+        element
+            .base_mut()
+            .configure_pads(&setup.sink_pads, &setup.src_pads)
+            .map_err(|e| e.to_string())?;
+        let sink = parse_caps(&setup.sink_caps)?;
+        let src = parse_caps(&setup.src_caps)?;
+        if !sink.is_empty() || !src.is_empty() {
+            element
+                .base_mut()
+                .set_caps(&sink, &src)
+                .map_err(|e| e.to_string())?;
+        }
+        let allocator = BufferAllocator::with_source(
+            setup.name.clone(),
+            Box::new(LinkSource(Arc::clone(&link))),
+        );
+        Ok(Session {
+            factory,
+            element,
+            state: ContextState::with_allocator(allocator),
+            link,
+            cancel: AtomicBool::new(false),
+        })
+    }
+
+    fn link(&self) -> std::sync::MutexGuard<'_, Link> {
+        self.link.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(super) fn serve(mut self) -> Result<(), SandboxError> {
+        loop {
+            let message = self.link().receive()?;
+            let reply = match message {
+                ToWorker::Start { maps } => {
+                    self.link().apply_maps(&maps)?;
+                    let result = self.element.base_mut().start();
+                    let result = result.map_err(|e| self.state.fail(e));
+                    self.finish(result, false)
+                }
+                ToWorker::Process {
+                    pad,
+                    input,
+                    grants,
+                    maps,
+                } => {
+                    {
+                        let mut link = self.link();
+                        link.apply_maps(&maps)?;
+                        link.add_grants(&grants)?;
+                    }
+                    let buffer = self.lease(input)?;
+                    let result = self.process(pad as usize, buffer);
+                    self.finish(result, false)
+                }
+                ToWorker::Eos {
+                    pad,
+                    all_eos,
+                    grants,
+                    maps,
+                } => {
+                    {
+                        let mut link = self.link();
+                        link.apply_maps(&maps)?;
+                        link.add_grants(&grants)?;
+                    }
+                    let mut ctx = ProcessContext::new(&mut self.state, &self.cancel);
+                    let result = match &mut self.element {
+                        AnyElement::Transform(t) => t.sink_eos(pad as usize, all_eos, &mut ctx),
+                        AnyElement::Sink(s) => s.eos(&mut ctx).map(|()| true),
+                        _ => Ok(true),
+                    };
+                    match result {
+                        Ok(forward) => self.finish(Ok(()), forward),
+                        Err(e) => self.finish(Err(e), false),
+                    }
+                }
+                ToWorker::Grants { grants, maps } => {
+                    let mut link = self.link();
+                    link.apply_maps(&maps)?;
+                    link.add_grants(&grants)?;
+                    continue;
+                }
+                ToWorker::Flush => {
+                    self.element.base_mut().flush();
+                    self.finish(Ok(()), false)
+                }
+                ToWorker::SetProperty { name, value } => {
+                    let result = self
+                        .factory
+                        .set_property_from_str(&mut self.element, &name, &value)
+                        .map(|_| ())
+                        .map_err(|e| self.state.fail(ElementError::settings(e.to_string())));
+                    self.finish(result, false)
+                }
+                ToWorker::Stop => {
+                    let result = self.element.base_mut().stop();
+                    let result = result.map_err(|e| self.state.fail(e));
+                    let reply = self.finish(result, false);
+                    self.link().send(&reply)?;
+                    return Ok(());
+                }
+            };
+            self.link().send(&reply)?;
+        }
+    }
+
+    fn lease(&self, input: Lease) -> Result<Buffer, SandboxError> {
+        let link = self.link();
+        let bad = || SandboxError::Protocol("a lease the worker cannot map".into());
+        let table = link.table.as_ref().ok_or_else(bad)?;
+        let data = link.data.get(&input.map).ok_or_else(bad)?;
+        let offset = usize::try_from(input.offset).map_err(|_| bad())?;
+        let len = usize::try_from(input.len).map_err(|_| bad())?;
+        let memory = table
+            .take_lease(input.lease, data, offset, len)
+            .ok_or_else(bad)?;
+        Buffer::from_memory(memory, 0, len, input.meta.to_meta()).ok_or_else(bad)
+    }
+
+    fn process(&mut self, pad: usize, buffer: Buffer) -> Result<(), FlowError> {
+        let mut ctx = ProcessContext::new(&mut self.state, &self.cancel);
+        match &mut self.element {
+            AnyElement::Transform(t) => t.process(pad, buffer, &mut ctx),
+            AnyElement::Sink(s) => s.consume(buffer, &mut ctx),
+            _ => Err(FlowError::NotLinked),
+        }
+    }
+
+    /// Turns the outcome of a call and whatever the element pushed into a reply.
+    fn finish(&mut self, result: Result<(), FlowError>, forward_eos: bool) -> FromWorker {
+        let mut outputs = Vec::new();
+        let pushed = self.state.take_outputs();
+        let mut failure = None;
+        {
+            let link = self.link();
+            let table_id = link.table.as_ref().map(|t| t.id());
+            for (pad, buffer) in &pushed {
+                let memory = buffer.memory();
+                let data = if Some(memory.arena_id()) == table_id {
+                    OutputData::Lease(memory.slot())
+                } else if let Some(peer) = link.outputs.get(&memory.arena_id()) {
+                    match peer.transfer(memory.clone()) {
+                        Ok(slot) => OutputData::Slot(crate::protocol::Grant {
+                            arena: memory.arena_id(),
+                            slot,
+                        }),
+                        Err(_) => continue,
+                    }
+                } else {
+                    failure = Some("the element pushed memory the host cannot see");
+                    continue;
+                };
+                outputs.push(Output {
+                    pad: *pad as u32,
+                    data,
+                    offset: buffer.offset() as u64,
+                    len: buffer.len() as u64,
+                    meta: crate::protocol::Meta::from_meta(buffer.meta()),
+                });
+            }
+        }
+        self.state.restore_outputs(pushed);
+        let warnings = self
+            .state
+            .take_notices()
+            .into_iter()
+            .filter_map(|n| match n {
+                Notice::Warning(text) => Some(text),
+                Notice::Message(_) => None,
+            })
+            .collect();
+        let (flow, error) = match (result, failure) {
+            (Ok(()), None) => (Flow::Ok, None),
+            (Ok(()), Some(message)) => (
+                Flow::Error,
+                Some(WorkerError {
+                    kind: error_kind_code(ErrorKind::Core),
+                    message: message.into(),
+                    debug: None,
+                }),
+            ),
+            (Err(FlowError::Eos), _) => (Flow::Eos, None),
+            (Err(FlowError::Flushing), _) => (Flow::Flushing, None),
+            (Err(FlowError::NotNegotiated), _) => (Flow::NotNegotiated, None),
+            (Err(_), _) => {
+                let error = self
+                    .state
+                    .take_error()
+                    .unwrap_or_else(|| ElementError::new(ErrorKind::Core, "element failed"));
+                (
+                    Flow::Error,
+                    Some(WorkerError {
+                        kind: error_kind_code(error.kind),
+                        message: error.message,
+                        debug: error.debug,
+                    }),
+                )
+            }
+        };
+        FromWorker::Done {
+            flow,
+            outputs,
+            warnings,
+            error,
+            forward_eos,
+        }
+    }
+}
+
+/// `ErrorKind` as carried in [`WorkerError::kind`].
+pub(crate) fn error_kind_code(kind: ErrorKind) -> u8 {
+    match kind {
+        ErrorKind::Resource => 1,
+        ErrorKind::Stream => 2,
+        ErrorKind::Settings => 3,
+        ErrorKind::Panic => 4,
+        _ => 0,
+    }
+}
+
+/// The inverse of [`error_kind_code`]; unknown codes are `Core`.
+pub(crate) fn error_kind(code: u8) -> ErrorKind {
+    match code {
+        1 => ErrorKind::Resource,
+        2 => ErrorKind::Stream,
+        3 => ErrorKind::Settings,
+        4 => ErrorKind::Panic,
+        _ => ErrorKind::Core,
+    }
+}

@@ -2,7 +2,10 @@
 // `element-info` for a passthrough-shaped element named `$NAME`, and the resource
 // methods that do nothing harmful. Each guest then writes its own `process`.
 
-use parallax_guest::bindings::exports::parallax::element::element::{Guest, GuestInstance, Instance};
+use parallax_guest::bindings::exports::parallax::element::element::{
+    Guest, GuestInstance, Instance, InstanceBorrow,
+};
+use parallax_guest::bindings::exports::parallax::element::handoff;
 use parallax_guest::bindings::parallax::element::types::{
     BufferMeta, CopiedOutput, DataPath, ElementInfo, FlowError, Hints, MetaFlat, OutputFlat,
     PadDirection, PadPresence, PadTemplate, Produced, Slot,
@@ -48,6 +51,17 @@ impl Guest for Component {
             usize::MAX => Err("cannot grow".into()),
             old => Ok((old * 65536) as u32),
         }
+    }
+}
+
+// The SDK's world exports `handoff`; these guests have no state to hand over.
+impl handoff::Guest for Component {
+    fn save_state(_element: InstanceBorrow<'_>) -> Option<Vec<u8>> {
+        None
+    }
+
+    fn restore_state(_element: InstanceBorrow<'_>, _state: Vec<u8>) -> Result<(), String> {
+        Ok(())
     }
 }
 

@@ -112,4 +112,20 @@ pub trait Element: Sized + 'static {
 
     /// Drops anything held inside (a flush or seek happened). The default does nothing.
     fn flush(&mut self) {}
+
+    /// The state to hand to the version that replaces this one in a running pipeline
+    /// (hot reload); `None` (the default) when there is none worth keeping. Keep it
+    /// small (the host refuses more than 1 MiB) and versioned: the successor may be
+    /// another release of the element.
+    fn save_state(&self) -> Option<Vec<u8>> {
+        None
+    }
+
+    /// Takes over what a predecessor's [`Element::save_state`] returned; called after
+    /// `new` and `set_caps`, before the first buffer. An error keeps `self` as it is
+    /// (the host posts a warning). The default ignores the state.
+    fn restore_state(&mut self, state: &[u8]) -> Result<(), Error> {
+        let _ = state;
+        Ok(())
+    }
 }

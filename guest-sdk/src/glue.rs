@@ -4,7 +4,10 @@
 use std::cell::RefCell;
 use std::marker::PhantomData;
 
-use crate::bindings::exports::parallax::element::element::{Guest, GuestInstance, Instance};
+use crate::bindings::exports::parallax::element::element::{
+    Guest, GuestInstance, Instance, InstanceBorrow,
+};
+use crate::bindings::exports::parallax::element::handoff;
 use crate::bindings::parallax::element::types as wit;
 use crate::buffers::{Batch, Produced};
 use crate::{
@@ -41,6 +44,21 @@ impl<E: Element> Guest for Component<E> {
 
     fn reserve_window(bytes: u32) -> Result<u32, String> {
         window::reserve(bytes)
+    }
+}
+
+impl<E: Element> handoff::Guest for Component<E> {
+    fn save_state(element: InstanceBorrow<'_>) -> Option<Vec<u8>> {
+        element
+            .get::<InstanceCell<E>>()
+            .with(|| None, |e| e.save_state())
+    }
+
+    fn restore_state(element: InstanceBorrow<'_>, state: Vec<u8>) -> Result<(), String> {
+        element.get::<InstanceCell<E>>().with(
+            || Err(BUSY.into()),
+            |e| e.restore_state(&state).map_err(|e| e.to_string()),
+        )
     }
 }
 

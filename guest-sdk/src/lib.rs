@@ -60,7 +60,7 @@ mod window;
 pub mod bindings {
     wit_bindgen::generate!({
         path: "../wit",
-        world: "parallax:element/element-world",
+        world: "parallax:element/stateful-element-world",
         pub_export_macro: true,
     });
 }

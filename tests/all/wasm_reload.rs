@@ -233,3 +233,82 @@ async fn a_component_of_another_element_is_refused() {
         .unwrap_err();
     assert!(matches!(err, PipelineError::NoSuchElement(_)), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_version_whose_pads_refuse_the_negotiated_caps_is_refused() {
+    let p = sequence_pipeline("passthrough");
+    let handle = p.handle::<WasmHandle>("pt").unwrap();
+    let (seen, pushed, messages) = stream_while(p, move |controller| {
+        while handle.buffers_in() == 0 {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let err = controller
+            .reload_element("pt", guest_path("passthrough_audio"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("do not accept the negotiated caps application/x-seq"),
+            "{err}"
+        );
+        assert_eq!(handle.swaps(), 0);
+    })
+    .await;
+    assert_eq!(seen, (0..pushed).collect::<Vec<_>>());
+    assert!(replaced(&messages).is_empty());
+    assert_eq!(warnings(&messages).len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stateful_source_hands_its_state_to_each_successor() {
+    const SWAPS: u64 = 20;
+    let dir = scratch_dir("reload-counter");
+    let v1 = variant(&guest_path("counter"), &dir, "counter-v1");
+    let v2 = variant(&guest_path("counter"), &dir, "counter-v2");
+    let mut p = pipeline(
+        &["counter"],
+        "counter name=pt num-buffers=-1 ! appsink name=out",
+    );
+    let sink = p.handle::<AppSinkHandle>("out").unwrap();
+    let handle = p.handle::<WasmHandle>("pt").unwrap();
+    let controller = p.controller();
+    let mut bus = p.bus();
+    let consumer = std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        while let Some(buffer) = sink.pull_sample(Duration::from_secs(10)) {
+            let bytes: [u8; 8] = buffer.data().try_into().expect("8-byte buffers");
+            seen.push(u64::from_le_bytes(bytes));
+        }
+        seen
+    });
+    let reloader = std::thread::spawn(move || {
+        while handle.buffers_out() == 0 {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        for i in 0..SWAPS {
+            let next = if i % 2 == 0 { &v2 } else { &v1 };
+            controller.reload_element("pt", next).unwrap();
+            wait_for_swaps(&handle, i + 1);
+        }
+        controller.send_eos();
+    });
+    p.run().await.unwrap();
+    reloader.join().unwrap();
+    let seen = consumer.join().unwrap();
+    assert!(!seen.is_empty());
+    assert_eq!(
+        seen,
+        (0..seen.len() as u64).collect::<Vec<_>>(),
+        "a successor restarted the count"
+    );
+    let mut handed = 0;
+    while let Some(m) = bus.try_recv() {
+        if let Message::Replaced {
+            state_handed_over, ..
+        } = m
+        {
+            assert!(state_handed_over);
+            handed += 1;
+        }
+    }
+    assert_eq!(handed, SWAPS);
+}

@@ -322,3 +322,138 @@ fn validate_and_graph_negotiate_without_running() {
         "{err}"
     );
 }
+
+/// A copy of component `original` under another content hash (a custom section appended).
+#[cfg(feature = "wasm")]
+fn component_variant(original: &Path, tag: &str) -> Vec<u8> {
+    let mut bytes = std::fs::read(original).unwrap();
+    let name = b"parallax-test-variant";
+    let mut payload = vec![name.len() as u8];
+    payload.extend_from_slice(name);
+    payload.extend_from_slice(tag.as_bytes());
+    bytes.push(0);
+    bytes.push(payload.len() as u8);
+    bytes.extend_from_slice(&payload);
+    bytes
+}
+
+/// Writes `bytes` to `path` the way deploy tools do: a temporary file renamed over it.
+#[cfg(feature = "wasm")]
+fn replace_file(path: &Path, bytes: &[u8]) {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes).unwrap();
+    std::fs::rename(&tmp, path).unwrap();
+}
+
+#[cfg(feature = "wasm")]
+#[test]
+fn the_user_plugin_dir_is_searched_and_inspect_shows_version_hash_and_rejects() {
+    let dir = scratch("user-plugins");
+    let plugins = dir.join("data/parallax/plugins");
+    std::fs::create_dir_all(&plugins).unwrap();
+    std::fs::copy(
+        parallax_test_artifacts::ALL
+            .iter()
+            .find(|(n, _)| *n == "passthrough")
+            .unwrap()
+            .1,
+        plugins.join("passthrough.wasm"),
+    )
+    .unwrap();
+    std::fs::write(plugins.join("broken.wasm"), b"\0asm garbage").unwrap();
+    let out = Command::new(BIN)
+        .arg("inspect")
+        .env("XDG_DATA_HOME", dir.join("data"))
+        .env_remove("PARALLAX_PLUGIN_PATH")
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let loaded = text
+        .lines()
+        .find(|l| l.contains("loaded") && l.contains("passthrough"))
+        .unwrap_or_else(|| panic!("passthrough not listed:\n{text}"));
+    assert!(
+        loaded.contains("0.1.0") && loaded.contains("sha256:"),
+        "{loaded}"
+    );
+    assert!(loaded.contains("passthrough.wasm"), "{loaded}");
+    assert!(
+        text.lines()
+            .any(|l| l.contains("rejected") && l.contains("broken.wasm")),
+        "{text}"
+    );
+    assert!(text.contains("1 wasm"), "{text}");
+}
+
+#[cfg(feature = "wasm")]
+#[test]
+fn run_watch_swaps_a_changed_component_and_refuses_a_broken_one() {
+    use std::io::{BufRead, BufReader};
+    use std::sync::mpsc;
+
+    let dir = scratch("watch");
+    let plugins = dir.join("plugins");
+    std::fs::create_dir_all(&plugins).unwrap();
+    let counter = Path::new(
+        parallax_test_artifacts::ALL
+            .iter()
+            .find(|(n, _)| *n == "counter")
+            .unwrap()
+            .1,
+    );
+    let installed = plugins.join("counter.wasm");
+    std::fs::copy(counter, &installed).unwrap();
+    std::fs::write(dir.join("count.px"), "counter num-buffers=-1 ! fakesink\n").unwrap();
+    let mut child = Command::new(BIN)
+        .args(["--plugin-dir", "plugins", "run", "--watch", "count.px"])
+        .env("XDG_DATA_HOME", dir.join("no-data"))
+        .current_dir(&dir)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, lines) = mpsc::channel();
+    let reader = BufReader::new(child.stderr.take().unwrap());
+    std::thread::spawn(move || {
+        for line in reader.lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut seen = Vec::new();
+    let mut wait_for = |needle: &str| {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match lines.recv_timeout(left) {
+                Ok(line) => {
+                    let found = line.contains(needle);
+                    seen.push(line);
+                    if found {
+                        return;
+                    }
+                }
+                Err(_) => panic!("no '{needle}' on stderr; saw: {seen:#?}"),
+            }
+        }
+    };
+    wait_for("Watching");
+    replace_file(&installed, &component_variant(counter, "v2"));
+    wait_for("Replaced counter");
+    replace_file(&installed, b"\0asm not a component any more");
+    wait_for("kept the running component");
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "did not exit after Ctrl-C");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "exit status {status:?}");
+}

@@ -41,6 +41,32 @@ impl ComponentResolver for WasmComponents {
     }
 }
 
+/// The per-user plugin directory: `$XDG_DATA_HOME/parallax/plugins`, by default
+/// `~/.local/share/parallax/plugins`. `None` when neither variable is set.
+pub fn user_plugin_dir() -> Option<PathBuf> {
+    let data_home = std::env::var_os("XDG_DATA_HOME")
+        .filter(|d| Path::new(d).is_absolute())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|h| !h.is_empty())
+                .map(|h| PathBuf::from(h).join(".local/share"))
+        })?;
+    Some(data_home.join("parallax").join("plugins"))
+}
+
+/// Where plugins are looked for, in order (the first element of a name wins): `explicit`
+/// directories (`--plugin-dir`), then `PARALLAX_PLUGIN_PATH` (colon-separated), then the
+/// [`user_plugin_dir`] when it exists.
+pub fn plugin_search_path(explicit: &[PathBuf]) -> Vec<PathBuf> {
+    let mut dirs = explicit.to_vec();
+    if let Some(path) = std::env::var_os("PARALLAX_PLUGIN_PATH") {
+        dirs.extend(std::env::split_paths(&path).filter(|p| !p.as_os_str().is_empty()));
+    }
+    dirs.extend(user_plugin_dir().filter(|d| d.is_dir()));
+    dirs
+}
+
 /// What happened to one file found in a plugin directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PluginReport {
@@ -50,6 +76,10 @@ pub enum PluginReport {
         path: PathBuf,
         /// The element name.
         name: String,
+        /// The version the component describes.
+        version: String,
+        /// SHA-256 of the file, in hex.
+        hash: String,
         /// Whether the compiled code came from the cache.
         cache_hit: bool,
     },
@@ -103,6 +133,8 @@ fn load_into(registry: &mut Registry, path: PathBuf) -> PluginReport {
     match plugin.register(registry) {
         Ok(()) => PluginReport::Loaded {
             name: plugin.info().name.clone(),
+            version: plugin.version().to_owned(),
+            hash: plugin.load_report().content_hash.clone(),
             cache_hit: plugin.load_report().cache_hit,
             path,
         },

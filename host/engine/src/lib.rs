@@ -34,6 +34,8 @@ use std::sync::{Arc, OnceLock};
 pub use bus::{Bus, BusReceiver, ElementStats, Message};
 pub use error::{GraphError, PipelineError, Result};
 pub use negotiate::NegotiationError;
+#[cfg(feature = "wasm")]
+pub use pipeline::ComponentWatcher;
 pub use pipeline::{LinkInfo, Pipeline, PipelineBuilder, PipelineController, RunSummary};
 pub use state::State;
 

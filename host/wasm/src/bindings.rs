@@ -13,10 +13,27 @@ mod generated {
     });
 }
 
+/// The optional `handoff` export, bound on its own so that components without it still
+/// instantiate through [`ElementPre`]; its indices are looked up per component.
+mod generated_handoff {
+    wasmtime::component::bindgen!({
+        path: "../../wit",
+        world: "parallax:element/stateful-clocked-element-world",
+        imports: { default: trappable },
+        with: {
+            "parallax:element/types": super::generated::parallax::element::types,
+            "parallax:element/host": super::generated::parallax::element::host,
+            "parallax:element/clock": super::generated::parallax::element::clock,
+        },
+    });
+}
+
 pub(crate) use generated::ClockedElementWorld as ElementWorld;
+pub(crate) use generated::ClockedElementWorldIndices as ElementIndices;
 pub(crate) use generated::ClockedElementWorldPre as ElementPre;
 pub(crate) use generated::exports::parallax::element::element as guest;
 pub(crate) use generated::parallax::element::{clock, host, types};
+pub(crate) use generated_handoff::exports::parallax::element::handoff;
 
 use parallax_core::{Notice, Structure};
 

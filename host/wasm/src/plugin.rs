@@ -8,7 +8,7 @@ use parallax_core::{AnyElement, ElementInfo, Registry};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store};
 
-use crate::bindings::{self, ElementPre};
+use crate::bindings::{self, ElementIndices, ElementPre, handoff};
 use crate::cache::{self, LoadReport};
 use crate::element::{Role, WasmElement};
 use crate::engine::{self, WasmConfig};
@@ -95,6 +95,9 @@ impl WasmRuntime {
             .linker
             .instantiate_pre(&component)
             .map_err(|e| describe_err(format!("{e:#}")))?;
+        let indices = ElementIndices::new(&pre).map_err(|e| describe_err(format!("{e:#}")))?;
+        // Optional: components without it instantiate all the same.
+        let handoff = handoff::GuestIndices::new(&pre).ok();
         let pre = ElementPre::new(pre).map_err(|e| describe_err(format!("{e:#}")))?;
         let desc = {
             let mut store = Store::new(
@@ -149,6 +152,8 @@ impl WasmRuntime {
                 path: path.to_owned(),
                 component,
                 pre,
+                indices,
+                handoff,
                 info,
                 zero_copy,
                 imports: import_names,
@@ -172,6 +177,10 @@ pub(crate) struct PluginShared {
     #[expect(dead_code, reason = "kept alive with its InstancePre for inspection")]
     pub(crate) component: Component,
     pub(crate) pre: ElementPre<HostState>,
+    /// Where the element's exports are, to load them from each new instance.
+    pub(crate) indices: ElementIndices,
+    /// Where the optional `handoff` exports are, when the component has them.
+    pub(crate) handoff: Option<handoff::GuestIndices>,
     pub(crate) info: ElementInfo,
     pub(crate) zero_copy: bool,
     pub(crate) imports: Vec<String>,

@@ -21,34 +21,31 @@ pub(crate) struct Elements {
 }
 
 impl Elements {
-    /// Built-in elements plus the components in `dirs` and `PARALLAX_PLUGIN_PATH`.
-    /// Rejected plugin files are reported on stderr, never fatal.
-    pub(crate) fn load(mut dirs: Vec<PathBuf>) -> anyhow::Result<Elements> {
-        if let Some(path) = std::env::var_os("PARALLAX_PLUGIN_PATH") {
-            dirs.extend(std::env::split_paths(&path).filter(|p| !p.as_os_str().is_empty()));
-        }
+    /// Built-in elements plus the components in `dirs`, `PARALLAX_PLUGIN_PATH` and the
+    /// per-user plugin directory. Rejected plugin files are reported on stderr, never fatal.
+    #[cfg(feature = "wasm")]
+    pub(crate) fn load(dirs: Vec<PathBuf>) -> anyhow::Result<Elements> {
+        use parallax::components::{PluginReport, plugin_search_path, registry_with_plugins};
+        let dirs = plugin_search_path(&dirs);
         if dirs.is_empty() {
             return Ok(Elements {
                 registry: parallax::default_registry(),
                 plugin_lines: Vec::new(),
             });
         }
-        Self::with_plugins(&dirs)
-    }
-
-    #[cfg(feature = "wasm")]
-    fn with_plugins(dirs: &[PathBuf]) -> anyhow::Result<Elements> {
-        use parallax::components::{PluginReport, registry_with_plugins};
-        let (registry, reports) = registry_with_plugins(dirs);
+        let (registry, reports) = registry_with_plugins(&dirs);
         let plugin_lines = reports
             .into_iter()
             .map(|report| match report {
                 PluginReport::Loaded {
                     path,
                     name,
+                    version,
+                    hash,
                     cache_hit,
                 } => format!(
-                    "loaded   {name:<16} {}{}",
+                    "loaded   {name:<16} {version:<10} sha256:{} {}{}",
+                    hash.get(..16).unwrap_or(&hash),
                     path.display(),
                     if cache_hit { " (cached)" } else { "" }
                 ),
@@ -64,9 +61,18 @@ impl Elements {
         })
     }
 
+    /// Built-in elements only: this build has no WASM runtime, so plugin directories given
+    /// on the command line or in `PARALLAX_PLUGIN_PATH` are an error.
     #[cfg(not(feature = "wasm"))]
-    fn with_plugins(_dirs: &[PathBuf]) -> anyhow::Result<Elements> {
-        anyhow::bail!("plugin directories need parallax built with the 'wasm' feature")
+    pub(crate) fn load(dirs: Vec<PathBuf>) -> anyhow::Result<Elements> {
+        let from_env = std::env::var_os("PARALLAX_PLUGIN_PATH").is_some_and(|p| !p.is_empty());
+        if !dirs.is_empty() || from_env {
+            anyhow::bail!("plugin directories need parallax built with the 'wasm' feature");
+        }
+        Ok(Elements {
+            registry: parallax::default_registry(),
+            plugin_lines: Vec::new(),
+        })
     }
 
     /// Parses `text`; `file` names it in errors.

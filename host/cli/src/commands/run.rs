@@ -36,6 +36,10 @@ struct CommonRunArgs {
     /// Never print the progress line (it is shown only when stderr is a terminal).
     #[arg(short, long)]
     quiet: bool,
+    /// Hot reload: when the `.wasm` file of a running element changes, load it and swap
+    /// it in between two buffers (a file that fails to load is refused with a warning).
+    #[arg(long)]
+    watch: bool,
 }
 
 pub(crate) fn run_file(elements: &super::Elements, args: RunArgs) -> anyhow::Result<ExitCode> {
@@ -61,6 +65,7 @@ fn execute(mut pipeline: Pipeline, options: &CommonRunArgs) -> anyhow::Result<Ex
         if options.verbose {
             super::print_links(&pipeline);
         }
+        let _watcher = watch(&controller, options)?;
         let show_progress = !options.quiet && std::io::stderr().is_terminal();
         let verbose = options.verbose;
         let reporter = tokio::spawn(async move {
@@ -71,6 +76,26 @@ fn execute(mut pipeline: Pipeline, options: &CommonRunArgs) -> anyhow::Result<Ex
                     Message::Warning { element, message } => {
                         progress.clear();
                         eprintln!("WARNING: {element}: {message}");
+                    }
+                    Message::Replaced {
+                        element,
+                        old_hash,
+                        new_hash,
+                        pause,
+                        state_handed_over,
+                    } => {
+                        progress.clear();
+                        eprintln!(
+                            "Replaced {element}: {} -> {} (paused {} µs{})",
+                            short_hash(&old_hash),
+                            short_hash(&new_hash),
+                            pause.as_micros(),
+                            if state_handed_over {
+                                ", state handed over"
+                            } else {
+                                ""
+                            }
+                        );
                     }
                     Message::Element { element, structure } if verbose => {
                         progress.clear();
@@ -104,4 +129,37 @@ fn execute(mut pipeline: Pipeline, options: &CommonRunArgs) -> anyhow::Result<Ex
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+fn short_hash(hash: &str) -> &str {
+    hash.get(..12).unwrap_or(hash)
+}
+
+#[cfg(feature = "wasm")]
+fn watch(
+    controller: &parallax::PipelineController,
+    options: &CommonRunArgs,
+) -> anyhow::Result<Option<parallax::ComponentWatcher>> {
+    if !options.watch {
+        return Ok(None);
+    }
+    let watcher = controller.watch_components()?;
+    if watcher.files().is_empty() {
+        eprintln!("WARNING: --watch: the pipeline has no WASM element to watch");
+    }
+    for file in watcher.files() {
+        eprintln!("Watching {}", file.display());
+    }
+    Ok(Some(watcher))
+}
+
+#[cfg(not(feature = "wasm"))]
+fn watch(
+    _controller: &parallax::PipelineController,
+    options: &CommonRunArgs,
+) -> anyhow::Result<Option<()>> {
+    if options.watch {
+        anyhow::bail!("--watch needs parallax built with the 'wasm' feature");
+    }
+    Ok(None)
 }

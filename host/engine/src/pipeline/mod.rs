@@ -27,6 +27,8 @@ mod builder;
 mod controller;
 #[cfg(feature = "wasm")]
 mod reload;
+#[cfg(feature = "wasm")]
+mod watch;
 
 use std::any::Any;
 use std::path::Path;
@@ -39,6 +41,8 @@ use parallax_core::{Caps, PadDirection, Registry, Value};
 pub use builder::PipelineBuilder;
 pub use controller::PipelineController;
 use controller::Shared;
+#[cfg(feature = "wasm")]
+pub use watch::ComponentWatcher;
 
 use crate::bus::{Bus, BusReceiver, ElementStats, Message};
 use crate::error::{GraphError, PipelineError};

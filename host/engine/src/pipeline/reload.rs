@@ -34,7 +34,7 @@ impl Shared {
             })
     }
 
-    fn reload(&self, element: &str, path: &Path) -> Result<(), PipelineError> {
+    pub(super) fn reload(&self, element: &str, path: &Path) -> Result<(), PipelineError> {
         let handle = self.wasm_handle(element)?;
         let refused = |reason: String| {
             let message = format!("kept the running component: {reason}");

@@ -13,6 +13,7 @@ use parallax_core::{ElementError, ErrorKind};
 use super::limits::{CallLimits, Failure, trap_failure};
 use super::zero_copy::GuestWindow;
 use crate::bindings::ElementWorld as ClockedElementWorld;
+use crate::bindings::handoff;
 use crate::imports;
 use crate::memory::{page_size, take_created};
 use crate::plugin::PluginShared;
@@ -23,6 +24,8 @@ pub(crate) struct Live {
     pub(crate) store: Store<HostState>,
     pub(crate) world: ClockedElementWorld,
     pub(crate) handle: ResourceAny,
+    /// The optional `handoff` exports.
+    pub(crate) handoff: Option<handoff::Guest>,
     /// The zero-copy window (zero-copy elements only).
     pub(crate) window: Option<GuestWindow>,
 }
@@ -70,9 +73,21 @@ impl Live {
             trap_failure(name, what, e, store, &limits, setup.memory_limit)
         };
         let _ = take_created();
-        let world = plugin.pre.instantiate(&mut store);
+        let instance = plugin.pre.instance_pre().instantiate(&mut store);
         let memories = take_created();
-        let world = world.map_err(|e| fail("instantiation", &e, &store))?;
+        let instance = instance.map_err(|e| fail("instantiation", &e, &store))?;
+        let world = plugin
+            .indices
+            .load(&mut store, &instance)
+            .map_err(|e| fail("instantiation", &e, &store))?;
+        let handoff = match &plugin.handoff {
+            Some(indices) => Some(
+                indices
+                    .load(&mut store, &instance)
+                    .map_err(|e| fail("instantiation", &e, &store))?,
+            ),
+            None => None,
+        };
         let element = world.parallax_element_element();
         let window = if plugin.zero_copy {
             let [memory] = <[_; 1]>::try_from(memories).map_err(|m: Vec<_>| {
@@ -118,6 +133,7 @@ impl Live {
             store,
             world,
             handle,
+            handoff,
             window,
         };
         let mut max_output = None;

@@ -9,6 +9,7 @@
 //! buffer.
 
 mod copy;
+mod handoff;
 mod instance;
 mod limits;
 mod meta;
@@ -213,14 +214,34 @@ impl WasmElement {
             return;
         };
         let started = std::time::Instant::now();
-        let live = self.live.get_mut().unwrap_or_else(|p| p.into_inner());
-        let old_live = live.take();
-        let state_handed_over = false;
-        *live = replacement.live.take();
+        let limits = self.limits();
+        let mut old_live = self
+            .live
+            .get_mut()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        let handoff = match (old_live.as_mut(), replacement.live.as_mut()) {
+            (Some(old), Some(new)) => handoff::transfer(old, new, &limits),
+            _ => handoff::Handoff::Nothing,
+        };
+        let state_handed_over = matches!(handoff, handoff::Handoff::Done);
+        if let handoff::Handoff::Failed { reason, poisoned } = handoff {
+            if poisoned {
+                // Created again from the new component on first use.
+                replacement.live = None;
+            }
+            self.stash([Notice::Warning(format!(
+                "WASM element '{}': state not handed over ({reason}); the new version starts fresh",
+                self.plugin.info.name
+            ))]);
+        }
+        *self.live.get_mut().unwrap_or_else(|p| p.into_inner()) = replacement.live.take();
         if let Some(max) = replacement.max_output.take() {
             self.max_output = max;
         }
         let old_plugin = std::mem::replace(&mut self.plugin, Arc::clone(&replacement.plugin));
+        let notify = replacement.take_notify();
+        drop(replacement);
         let report = SwapReport {
             element: old_plugin.info.name.clone(),
             old_hash: old_plugin.report.content_hash.clone(),
@@ -231,8 +252,6 @@ impl WasmElement {
             state_handed_over,
         };
         reload::retire(old_live, old_plugin);
-        let notify = replacement.take_notify();
-        drop(replacement);
         let report = SwapReport {
             pause: started.elapsed(),
             ..report

@@ -311,10 +311,10 @@ fn join(names: &[&std::borrow::Cow<'static, str>]) -> String {
 /// Drops an old guest (its store, memory mappings and lent slots) on the janitor thread,
 /// so the streaming thread does not pay for unmapping tens of MiB.
 pub(crate) fn retire(live: Option<Live>, plugin: Arc<PluginShared>) {
-    static JANITOR: OnceLock<Option<Mutex<Sender<(Option<Live>, Arc<PluginShared>)>>>> =
-        OnceLock::new();
+    type Retired = (Option<Live>, Arc<PluginShared>);
+    static JANITOR: OnceLock<Option<Mutex<Sender<Retired>>>> = OnceLock::new();
     let janitor = JANITOR.get_or_init(|| {
-        let (tx, rx) = mpsc::channel::<(Option<Live>, Arc<PluginShared>)>();
+        let (tx, rx) = mpsc::channel::<Retired>();
         std::thread::Builder::new()
             .name("parallax-wasm-retire".into())
             .spawn(move || {

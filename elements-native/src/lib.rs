@@ -23,6 +23,7 @@ mod ratelimit;
 mod tee;
 mod util;
 mod valve;
+mod videoconvert;
 mod videotestsrc;
 
 pub use appsink::AppSinkHandle;
@@ -56,6 +57,7 @@ pub fn register_all(registry: &mut Registry) -> Result<(), RegisterError> {
     ratelimit::register(registry)?;
     tee::register(registry)?;
     valve::register(registry)?;
+    videoconvert::register(registry)?;
     videotestsrc::register(registry)?;
     Ok(())
 }

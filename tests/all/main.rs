@@ -1,5 +1,7 @@
 //! Parallax integration tests: one binary, one module per area.
 
+mod codecs_support;
+mod codecs_video;
 mod elements_flow;
 mod elements_io;
 mod elements_testsrc;

@@ -4,3 +4,5 @@ pub(crate) mod fd;
 pub(crate) mod pads;
 pub(crate) mod rng;
 pub(crate) mod sleep;
+pub(crate) mod video_caps;
+pub(crate) mod video_format;

@@ -2,13 +2,15 @@
 //! in I420, NV12, RGBA, RGB or GRAY8, with GStreamer's names, caps, layouts and colours.
 
 mod color;
-mod format;
 mod imp;
 mod pack;
 mod pattern;
 mod render;
 
 use parallax_core::registry::{RegisterError, Registry};
+
+// The layouts are shared with the converters; the submodules know them as `format`.
+use crate::util::video_format as format;
 
 /// Registers `videotestsrc`.
 ///

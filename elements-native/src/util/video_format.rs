@@ -1,4 +1,4 @@
-//! The raw video formats `videotestsrc` produces and their memory layout.
+//! The raw video formats the video elements handle and their memory layout.
 //!
 //! A key design decision: strides, plane offsets and frame sizes follow GStreamer's
 //! `video-info.c` (`fill_planes`, default alignment) exactly, so a frame made here has
@@ -6,9 +6,9 @@
 //! `GstVideoInfo` rules read it unchanged. Every size is computed with checked arithmetic:
 //! widths and heights come from caps a user wrote.
 
-/// A raw video format `videotestsrc` can paint.
+/// A raw video format (what `videotestsrc` paints and `videoconvert` converts).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum VideoFormat {
+pub(crate) enum VideoFormat {
     /// Planar Y, U, V with 2x2 chroma subsampling (4:2:0).
     I420,
     /// Planar Y, then interleaved U/V with 2x2 chroma subsampling.
@@ -24,7 +24,7 @@ pub(super) enum VideoFormat {
 impl VideoFormat {
     /// Every format, in the order of the pad template (the first is what fixation picks
     /// when downstream allows several, as in GStreamer).
-    pub(super) const ALL: [VideoFormat; 5] = [
+    pub(crate) const ALL: [VideoFormat; 5] = [
         VideoFormat::I420,
         VideoFormat::Nv12,
         VideoFormat::Rgba,
@@ -33,7 +33,7 @@ impl VideoFormat {
     ];
 
     /// The caps name (`format=` value).
-    pub(super) fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             VideoFormat::I420 => "I420",
             VideoFormat::Nv12 => "NV12",
@@ -44,38 +44,38 @@ impl VideoFormat {
     }
 
     /// The format with caps name `name`.
-    pub(super) fn from_name(name: &str) -> Option<Self> {
+    pub(crate) fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|f| f.name() == name)
     }
 
     /// Whether chroma is subsampled 2x2, so painting works on pairs of rows and columns.
-    pub(super) fn is_420(self) -> bool {
+    pub(crate) fn is_420(self) -> bool {
         matches!(self, VideoFormat::I420 | VideoFormat::Nv12)
     }
 }
 
 /// Where one plane starts in the frame and how far apart its rows are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub(super) struct Plane {
+pub(crate) struct Plane {
     /// Byte offset of the plane's first row.
-    pub(super) offset: usize,
+    pub(crate) offset: usize,
     /// Bytes from one row to the next.
-    pub(super) stride: usize,
+    pub(crate) stride: usize,
 }
 
 /// The memory layout of one frame: GStreamer's `GstVideoInfo` with default alignment.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct FrameLayout {
+pub(crate) struct FrameLayout {
     /// The pixel format.
-    pub(super) format: VideoFormat,
+    pub(crate) format: VideoFormat,
     /// Width in pixels (at least 1).
-    pub(super) width: usize,
+    pub(crate) width: usize,
     /// Height in pixels (at least 1).
-    pub(super) height: usize,
+    pub(crate) height: usize,
     /// Planes in order (Y, U, V for I420; Y, UV for NV12; one for packed formats).
-    pub(super) planes: [Plane; 3],
+    pub(crate) planes: [Plane; 3],
     /// Bytes per frame, padding included.
-    pub(super) size: usize,
+    pub(crate) size: usize,
 }
 
 /// `GST_ROUND_UP_2`, `None` on overflow.
@@ -91,7 +91,7 @@ fn round_up_4(v: usize) -> Option<usize> {
 impl FrameLayout {
     /// The layout of a `width` x `height` frame of `format`; `None` when a dimension is
     /// zero or a size does not fit in `usize`.
-    pub(super) fn new(format: VideoFormat, width: usize, height: usize) -> Option<Self> {
+    pub(crate) fn new(format: VideoFormat, width: usize, height: usize) -> Option<Self> {
         if width == 0 || height == 0 {
             return None;
         }

@@ -52,7 +52,8 @@ pub trait Element: Sized + 'static {
 
     /// The fixed caps negotiated on the sink and src pads. Returns the largest output
     /// buffer the element will write in bytes (0: the input's size), so the host can size
-    /// its output slots. The default accepts anything and returns 0.
+    /// its output slots. The default accepts anything and returns 0. Called again,
+    /// between two buffers, when caps change mid-stream (a new frame size, say).
     ///
     /// # Errors
     /// To refuse the caps.

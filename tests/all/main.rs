@@ -1,7 +1,6 @@
 //! Parallax integration tests: one binary, one module per area.
 
-mod codecs_support;
-mod codecs_video;
+mod caps_change;
 mod elements_flow;
 mod elements_io;
 mod elements_testsrc;

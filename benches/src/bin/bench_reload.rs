@@ -70,8 +70,12 @@ fn stream(v1: &Path, v2: &Path, swaps: usize) -> Result<Run, String> {
     )
     .map_err(|e| e.to_string())?;
     let src = pipeline.handle::<AppSrcHandle>("in").ok_or("no appsrc")?;
-    let sink = pipeline.handle::<AppSinkHandle>("out").ok_or("no appsink")?;
-    let handle = pipeline.handle::<WasmHandle>("pt").ok_or("no wasm handle")?;
+    let sink = pipeline
+        .handle::<AppSinkHandle>("out")
+        .ok_or("no appsink")?;
+    let handle = pipeline
+        .handle::<WasmHandle>("pt")
+        .ok_or("no wasm handle")?;
     let controller = pipeline.controller();
     let mut bus = pipeline.bus();
     let epoch = Instant::now();
@@ -194,7 +198,9 @@ fn run(plugin_dir: &Path, swaps: usize) -> Result<(), String> {
 
     let mut prepare = swapped.prepare.clone();
     prepare.sort();
-    println!("| measurement ({swaps} swaps of `passthrough`, 4 KiB buffers every 100 µs) | p50 | p99 | max |");
+    println!(
+        "| measurement ({swaps} swaps of `passthrough`, 4 KiB buffers every 100 µs) | p50 | p99 | max |"
+    );
     println!("|---|---:|---:|---:|");
     let row = |name: &str, v: &[Duration]| {
         println!(
@@ -204,8 +210,14 @@ fn run(plugin_dir: &Path, swaps: usize) -> Result<(), String> {
             us(percentile(v, 1.0))
         );
     };
-    row("data-path pause per swap (streaming thread)", &swapped.pauses);
-    row("`reload_element` off the data path (cached load, instantiate, set-caps)", &prepare);
+    row(
+        "data-path pause per swap (streaming thread)",
+        &swapped.pauses,
+    );
+    row(
+        "`reload_element` off the data path (cached load, instantiate, set-caps)",
+        &prepare,
+    );
     row("buffer latency push→pull, no swaps", &baseline.latency);
     row("buffer latency push→pull, during swaps", &swapped.latency);
     Ok(())

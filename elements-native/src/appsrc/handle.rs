@@ -18,7 +18,7 @@ use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use parallax_core::memory::{CpuArena, MemoryError};
-use parallax_core::{Buffer, BufferMeta, BufferMut, ClockTime};
+use parallax_core::{Buffer, BufferMeta, BufferMut, Caps, ClockTime};
 
 /// Slots beyond `max-buffers` in the arena: buffers already pushed downstream still hold
 /// theirs (the engine gives every source pool the same headroom).
@@ -60,6 +60,11 @@ pub enum AppSrcError {
 #[derive(Debug)]
 struct Queue {
     buffers: VecDeque<Buffer>,
+    /// Caps changes, each with the number of buffers pushed before it.
+    caps_changes: VecDeque<(u64, Caps)>,
+    /// Buffers pushed and popped so far (to place the caps changes between them).
+    pushed: u64,
+    popped: u64,
     eos: bool,
     /// Bumped by every stop; see the module docs.
     epoch: u64,
@@ -76,6 +81,8 @@ struct Queue {
 pub(super) enum Popped {
     /// The next buffer.
     Buffer(Buffer),
+    /// New caps for the buffers that follow.
+    Caps(Caps),
     /// End of stream, and the queue is drained.
     Eos,
     /// Nothing yet.
@@ -100,6 +107,9 @@ impl AppSrcHandle {
         AppSrcHandle {
             queue: Mutex::new(Queue {
                 buffers: VecDeque::new(),
+                caps_changes: VecDeque::new(),
+                pushed: 0,
+                popped: 0,
                 eos: false,
                 epoch: 0,
                 max_buffers,
@@ -198,6 +208,27 @@ impl AppSrcHandle {
             q = self.space.wait(q).unwrap_or_else(PoisonError::into_inner);
         }
         q.buffers.push_back(buffer);
+        q.pushed += 1;
+        drop(q);
+        self.data.notify_one();
+        Ok(())
+    }
+
+    /// Changes the caps of the buffers pushed from now on, mid-stream: downstream
+    /// elements renegotiate when the change reaches them, after the buffers already
+    /// queued (GStreamer's `appsrc` `caps` property set while playing). Fixed caps are
+    /// expected; a downstream element that cannot take them fails the pipeline.
+    ///
+    /// # Errors
+    ///
+    /// [`AppSrcError::Eos`] after [`AppSrcHandle::end_of_stream`].
+    pub fn set_caps(&self, caps: Caps) -> Result<(), AppSrcError> {
+        let mut q = self.lock();
+        if q.eos {
+            return Err(AppSrcError::Eos);
+        }
+        let at = q.pushed;
+        q.caps_changes.push_back((at, caps));
         drop(q);
         self.data.notify_one();
         Ok(())
@@ -238,15 +269,24 @@ impl AppSrcHandle {
     /// The next buffer, waiting up to `wait` for one to arrive.
     pub(super) fn pop(&self, wait: Duration) -> Popped {
         let mut q = self.lock();
-        if q.buffers.is_empty() && !q.eos {
+        let idle = |q: &mut Queue| q.buffers.is_empty() && q.caps_changes.is_empty() && !q.eos;
+        if idle(&mut q) {
             q = self
                 .data
-                .wait_timeout_while(q, wait, |q| q.buffers.is_empty() && !q.eos)
+                .wait_timeout_while(q, wait, idle)
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
         }
+        if q.caps_changes
+            .front()
+            .is_some_and(|(at, _)| *at <= q.popped)
+            && let Some((_, caps)) = q.caps_changes.pop_front()
+        {
+            return Popped::Caps(caps);
+        }
         match q.buffers.pop_front() {
             Some(buffer) => {
+                q.popped += 1;
                 drop(q);
                 self.space.notify_one();
                 Popped::Buffer(buffer)
@@ -261,6 +301,8 @@ impl AppSrcHandle {
     pub(super) fn stop(&self) {
         let mut q = self.lock();
         q.buffers.clear();
+        q.caps_changes.clear();
+        q.popped = q.pushed;
         q.eos = false;
         q.epoch = q.epoch.wrapping_add(1);
         drop(q);
@@ -269,7 +311,12 @@ impl AppSrcHandle {
 
     /// Drops queued buffers (a flush); waiting pushes then find room.
     pub(super) fn flush(&self) {
-        self.lock().buffers.clear();
+        let mut q = self.lock();
+        q.buffers.clear();
+        // Caps changes stay (each was placed at or before `pushed`, so all now come
+        // before the next buffer): the buffers pushed after the flush still need them.
+        q.popped = q.pushed;
+        drop(q);
         self.space.notify_all();
     }
 

@@ -170,12 +170,16 @@ impl ElementImpl for AppSrc {
 }
 
 impl Source for AppSrc {
-    fn produce(&mut self, _ctx: &mut ProduceContext<'_>) -> Result<ProduceResult, FlowError> {
-        Ok(match self.handle.pop(POP_WAIT) {
-            Popped::Buffer(buffer) => ProduceResult::OwnBuffer(buffer),
-            Popped::Eos => ProduceResult::Eos,
-            Popped::Empty => ProduceResult::WouldBlock,
-        })
+    fn produce(&mut self, ctx: &mut ProduceContext<'_>) -> Result<ProduceResult, FlowError> {
+        loop {
+            match self.handle.pop(POP_WAIT) {
+                // Announced before the buffer that follows it.
+                Popped::Caps(caps) => ctx.process().set_src_caps(0, caps),
+                Popped::Buffer(buffer) => return Ok(ProduceResult::OwnBuffer(buffer)),
+                Popped::Eos => return Ok(ProduceResult::Eos),
+                Popped::Empty => return Ok(ProduceResult::WouldBlock),
+            }
+        }
     }
 
     /// Buffers come from the element's own arena ([`ProduceResult::OwnBuffer`]), so the

@@ -97,7 +97,12 @@ fn join_conflicts(conflicts: &[CapsConflict]) -> String {
 }
 
 /// The template caps of pad `index` of `node` in `direction` (ANY when unknown).
-fn template_caps(graph: &Graph, node: NodeId, direction: PadDirection, index: usize) -> Caps {
+pub(crate) fn template_caps(
+    graph: &Graph,
+    node: NodeId,
+    direction: PadDirection,
+    index: usize,
+) -> Caps {
     let n = graph.node(node);
     let names = n.pad_names(direction);
     let Some(pad) = names.get(index) else {

@@ -7,7 +7,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::buffer::{Buffer, BufferMut};
-use crate::caps::Structure;
+use crate::caps::{Caps, Structure};
 use crate::error::{ElementError, FlowError};
 use crate::memory::{BufferAllocator, CpuArena, DEFAULT_SLOTS_PER_CLASS};
 
@@ -20,10 +20,23 @@ pub enum Notice {
     Warning(String),
 }
 
+/// New caps an element announced for one of its src pads, mid-stream (in-band, like a
+/// GStreamer CAPS event): they apply to the buffers pushed on that pad after it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CapsChange {
+    /// How many outputs of the same call were pushed before the change.
+    pub position: usize,
+    /// The src pad.
+    pub pad: usize,
+    /// The new caps (fixed).
+    pub caps: Caps,
+}
+
 /// Per-element scratch space the engine keeps alive between calls.
 #[derive(Debug)]
 pub struct ContextState {
     outputs: Vec<(usize, Buffer)>,
+    caps_changes: Vec<CapsChange>,
     error: Option<ElementError>,
     notices: Vec<Notice>,
     allocator: BufferAllocator,
@@ -34,6 +47,7 @@ impl ContextState {
     pub fn new(name: &str) -> Self {
         ContextState {
             outputs: Vec::with_capacity(8),
+            caps_changes: Vec::new(),
             error: None,
             notices: Vec::new(),
             allocator: BufferAllocator::new(name, DEFAULT_SLOTS_PER_CLASS),
@@ -44,6 +58,7 @@ impl ContextState {
     pub fn with_allocator(allocator: BufferAllocator) -> Self {
         ContextState {
             outputs: Vec::with_capacity(8),
+            caps_changes: Vec::new(),
             error: None,
             notices: Vec::new(),
             allocator,
@@ -62,6 +77,16 @@ impl ContextState {
         if outputs.capacity() >= self.outputs.capacity() {
             self.outputs = outputs;
         }
+    }
+
+    /// Whether the last call announced new src caps.
+    pub fn has_caps_changes(&self) -> bool {
+        !self.caps_changes.is_empty()
+    }
+
+    /// The src caps changes announced during the last call, in order.
+    pub fn take_caps_changes(&mut self) -> Vec<CapsChange> {
+        std::mem::take(&mut self.caps_changes)
     }
 
     /// The error recorded by the last failing call.
@@ -117,6 +142,21 @@ impl<'a> ProcessContext<'a> {
     /// Pushes a buffer out of src pad `pad`.
     pub fn push_to(&mut self, pad: usize, buffer: Buffer) {
         self.state.outputs.push((pad, buffer));
+    }
+
+    /// Announces new caps on src pad `pad`, mid-stream: they reach downstream in order,
+    /// before the next buffer pushed on that pad, and downstream elements renegotiate
+    /// (their `transform_caps`, `fixate_caps` and `set_caps` are called again). This is
+    /// how a decoder tells the size it found in the stream, or a source a format change.
+    /// `caps` must be fixed; a downstream element that cannot take them fails the
+    /// pipeline with a not-negotiated error naming it.
+    pub fn set_src_caps(&mut self, pad: usize, caps: Caps) {
+        let position = self.state.outputs.len();
+        self.state.caps_changes.push(CapsChange {
+            position,
+            pad,
+            caps,
+        });
     }
 
     /// A writable buffer of `len` bytes from the element's own arenas, waiting while they

@@ -22,7 +22,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-pub use context::{ContextState, Notice, ProcessContext, ProduceContext, ProduceResult};
+pub use context::{
+    CapsChange, ContextState, Notice, ProcessContext, ProduceContext, ProduceResult,
+};
 pub use hints::{
     Affinity, ExecutionHints, LatencyClass, MemoryProfile, ProcessingKind, TrustLevel,
 };

@@ -11,7 +11,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use parallax_core::{Buffer, ClockTime, FlowError, Leaky, QueueLimits};
+use parallax_core::{Buffer, Caps, ClockTime, FlowError, Leaky, QueueLimits};
 
 use super::control::Control;
 use super::parker::Parker;
@@ -20,6 +20,8 @@ use super::parker::Parker;
 #[derive(Debug)]
 pub(crate) enum Item {
     Buffer(Buffer),
+    /// New caps for the buffers that follow (mid-stream renegotiation).
+    Caps(Caps),
     Eos,
 }
 
@@ -82,7 +84,7 @@ impl LinkState {
 fn pts(item: &Item) -> Option<ClockTime> {
     match item {
         Item::Buffer(b) => b.meta().pts,
-        Item::Eos => None,
+        Item::Caps(_) | Item::Eos => None,
     }
 }
 
@@ -189,10 +191,11 @@ impl Link {
         n
     }
 
-    /// Drops every queued buffer (a flush); end-of-stream markers stay.
+    /// Drops every queued buffer (a flush); caps changes and end-of-stream markers stay
+    /// (the buffers after the flush still need the caps that were announced).
     pub(crate) fn flush(&self) {
         let mut state = self.lock();
-        state.items.retain(|i| matches!(i, Item::Eos));
+        state.items.retain(|i| !matches!(i, Item::Buffer(_)));
         state.buffers = 0;
         state.bytes = 0;
         state.timed = 0;

@@ -14,6 +14,7 @@ mod link;
 mod node;
 mod parker;
 mod plan;
+mod renegotiate;
 mod segment;
 
 use std::sync::Arc;

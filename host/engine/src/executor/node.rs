@@ -8,6 +8,7 @@ use parallax_core::memory::CpuArena;
 use parallax_core::{AnyElement, BufferMut, ContextState};
 
 use super::link::Link;
+use super::renegotiate::NodeCaps;
 use crate::graph::NodeId;
 
 /// Where a src pad's buffers go.
@@ -42,6 +43,8 @@ pub(crate) struct NodeRt {
     pub(crate) pool: Option<CpuArena>,
     pub(crate) slot: Option<BufferMut>,
     pub(crate) stats: Arc<NodeStats>,
+    /// Current and template caps of the pads, for mid-stream caps changes.
+    pub(crate) caps: NodeCaps,
     buffers: u64,
     bytes: u64,
 }
@@ -74,6 +77,7 @@ impl NodeRt {
             pool: None,
             slot: None,
             stats,
+            caps: NodeCaps::default(),
             buffers: 0,
             bytes: 0,
         }

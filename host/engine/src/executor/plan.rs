@@ -15,6 +15,7 @@ use super::control::Control;
 use super::link::Link;
 use super::node::{NodeRt, NodeStats, Route};
 use super::parker::Parker;
+use super::renegotiate::NodeCaps;
 use super::segment::{Entry, Segment};
 use crate::error::PipelineError;
 use crate::graph::{Graph, NodeId};
@@ -133,6 +134,7 @@ pub(crate) fn plan(
     for (index, ids) in members.iter().enumerate() {
         let mut nodes = Vec::with_capacity(ids.len());
         for &id in ids {
+            let caps = NodeCaps::from_graph(graph, id);
             let node = graph.node_mut(id);
             let name: Arc<str> = Arc::from(node.name.as_str());
             let Some(element) = node.element.take() else {
@@ -154,6 +156,7 @@ pub(crate) fn plan(
             stats.push((node.name.clone(), Arc::clone(&node_stats)));
             let sink_pads = node.sink_pads.len();
             let mut rt = NodeRt::new(id, name, element, node_routes, sink_pads, node_stats);
+            rt.caps = caps;
             let buffer_size = match &rt.element {
                 AnyElement::Source(s) => Some(s.buffer_size()),
                 AnyElement::AsyncSource(s) => Some(s.buffer_size()),

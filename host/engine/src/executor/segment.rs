@@ -13,8 +13,8 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use parallax_core::{
-    AnyElement, Buffer, BufferMeta, ClockTime, ElementError, ErrorKind, FlowError, ProcessContext,
-    ProduceContext, ProduceResult,
+    AnyElement, Buffer, BufferMeta, Caps, CapsChange, ClockTime, ElementError, ErrorKind,
+    FlowError, ProcessContext, ProduceContext, ProduceResult,
 };
 
 use super::control::Control;
@@ -153,7 +153,14 @@ impl Segment {
         };
         loop {
             self.checkpoint(true)?;
-            let Some(buffer) = self.produce(idx)? else {
+            let produced = self.produce(idx)?;
+            if self.nodes[idx].state.has_caps_changes() {
+                let changes = self.nodes[idx].state.take_caps_changes();
+                for change in changes {
+                    self.announce_caps(idx, change)?;
+                }
+            }
+            let Some(buffer) = produced else {
                 self.parker.park(WOULD_BLOCK_PARK);
                 continue;
             };
@@ -266,6 +273,7 @@ impl Segment {
                 while let Some(item) = batch.pop_front() {
                     let result = match item {
                         Item::Buffer(buffer) => self.push(entry, pad, buffer),
+                        Item::Caps(caps) => self.deliver_caps(entry, pad, caps),
                         Item::Eos => self.push_eos(entry, pad),
                     };
                     match result {
@@ -358,9 +366,25 @@ impl Segment {
     /// stop drops the remaining outputs.
     fn route_outputs(&mut self, idx: usize) -> Result<(), FlowError> {
         let mut outputs = self.nodes[idx].state.take_outputs();
+        // Empty (no allocation) unless the element announced new caps in this call.
+        let changes = if self.nodes[idx].state.has_caps_changes() {
+            self.nodes[idx].state.take_caps_changes()
+        } else {
+            Vec::new()
+        };
+        let mut changes = changes.into_iter().peekable();
         let mut failure = None;
         let (mut delivered, mut ended) = (false, false);
-        for (pad, buffer) in outputs.drain(..) {
+        for (i, (pad, buffer)) in outputs.drain(..).enumerate() {
+            if failure.is_some() {
+                continue;
+            }
+            while let Some(change) = changes.next_if(|c| c.position <= i) {
+                if let Err(e) = self.announce_caps(idx, change) {
+                    failure = Some(e);
+                    break;
+                }
+            }
             if failure.is_some() {
                 continue;
             }
@@ -368,6 +392,14 @@ impl Segment {
                 Ok(()) => delivered = true,
                 Err(FlowError::Eos) => ended = true,
                 Err(e) => failure = Some(e),
+            }
+        }
+        for change in changes {
+            if failure.is_some() {
+                break;
+            }
+            if let Err(e) = self.announce_caps(idx, change) {
+                failure = Some(e);
             }
         }
         self.nodes[idx].state.restore_outputs(outputs);
@@ -397,6 +429,103 @@ impl Segment {
                 Err(FlowError::Error)
             }
         }
+    }
+
+    /// New caps an element announced for src pad `change.pad` (`ctx.set_src_caps`).
+    fn announce_caps(&mut self, idx: usize, change: CapsChange) -> Result<(), FlowError> {
+        let node = &mut self.nodes[idx];
+        let Some(current) = node.caps.src.get_mut(change.pad) else {
+            let name = node.name.clone();
+            self.control.fail(
+                &name,
+                ElementError::new(
+                    ErrorKind::Core,
+                    format!(
+                        "announced caps on src pad {}, which does not exist",
+                        change.pad
+                    ),
+                ),
+            );
+            return Err(FlowError::Error);
+        };
+        if *current == change.caps {
+            return Ok(());
+        }
+        *current = change.caps.clone();
+        tracing::debug!(element = %node.name, pad = change.pad, caps = %change.caps, "new src caps");
+        self.route_caps(idx, change.pad, change.caps)
+    }
+
+    /// Sends new caps out of src pad `pad` of node `idx`.
+    fn route_caps(&mut self, idx: usize, pad: usize, caps: Caps) -> Result<(), FlowError> {
+        match self.nodes[idx].routes.get(pad) {
+            Some(Route::Local { node, pad }) => {
+                let (node, pad) = (*node, *pad);
+                self.deliver_caps(node, pad, caps)
+            }
+            Some(Route::Link(link)) => link.push(Item::Caps(caps), &self.control),
+            None => Ok(()),
+        }
+    }
+
+    /// Caps change on sink pad `pad` of node `idx`: the element renegotiates (the same
+    /// calls as the initial negotiation) and passes its changed src caps on.
+    fn deliver_caps(&mut self, idx: usize, pad: usize, caps: Caps) -> Result<(), FlowError> {
+        let control: &Control = &self.control;
+        let node = &mut self.nodes[idx];
+        if node.poisoned {
+            return Err(FlowError::Error);
+        }
+        if node.caps.sink.get(pad) == Some(&caps) {
+            return Ok(());
+        }
+        let (element, node_caps) = (&mut node.element, &node.caps);
+        let call = catch_unwind(AssertUnwindSafe(|| {
+            let (sink, src) = node_caps
+                .renegotiate(element.base(), pad, &caps)
+                .map_err(|why| {
+                    ElementError::new(
+                        ErrorKind::Settings,
+                        format!("not negotiated: cannot change to {caps} mid-stream: {why}"),
+                    )
+                })?;
+            element.base_mut().set_caps(&sink, &src)?;
+            Ok::<_, ElementError>((sink, src))
+        }));
+        if node.state.has_notices() {
+            control.post_notices(&node.name, node.state.take_notices());
+        }
+        let (sink, src) = match call {
+            Ok(Ok(caps)) => caps,
+            Ok(Err(error)) => {
+                control.fail(&node.name, error);
+                return Err(FlowError::Error);
+            }
+            Err(payload) => {
+                node.poisoned = true;
+                control.fail(
+                    &node.name,
+                    ElementError::new(
+                        ErrorKind::Panic,
+                        format!("the element panicked: {}", panic_message(&*payload)),
+                    ),
+                );
+                return Err(FlowError::Error);
+            }
+        };
+        tracing::debug!(element = %node.name, pad, caps = %caps, "caps changed mid-stream");
+        let changed: Vec<(usize, Caps)> = src
+            .iter()
+            .enumerate()
+            .filter(|(p, c)| node.caps.src.get(*p) != Some(*c))
+            .map(|(p, c)| (p, c.clone()))
+            .collect();
+        node.caps.sink = sink;
+        node.caps.src = src;
+        for (p, c) in changed {
+            self.route_caps(idx, p, c)?;
+        }
+        Ok(())
     }
 
     /// Delivers end of stream to sink pad `pad` of node `idx`, and onwards.

@@ -1,6 +1,8 @@
 //! Parallax integration tests: one binary, one module per area.
 
 mod caps_change;
+mod codecs_support;
+mod codecs_video;
 mod elements_flow;
 mod elements_io;
 mod elements_testsrc;

@@ -10,6 +10,11 @@ cd "$(dirname "$0")/.."
 rustup show active-toolchain >/dev/null
 rustup target add wasm32-wasip2 >/dev/null
 
+# Pinned tools for the Python, JavaScript and C guests (into target/guest-tools/; clang,
+# lld and wasi-libc from Debian when missing). tests/artifacts/build.rs builds those
+# guests with them during clippy and test, and fails when one is missing.
+ci/guest-tools.sh
+
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
 cargo test --workspace --all-features --locked

@@ -1,6 +1,8 @@
 //! Parallax integration tests: one binary, one module per area.
 
 mod caps_change;
+#[cfg(feature = "image")]
+mod codecs_image;
 mod codecs_support;
 mod codecs_video;
 mod elements_flow;
@@ -14,6 +16,9 @@ mod state_control;
 mod wasm_copy;
 mod wasm_flow;
 mod wasm_hostile;
+mod wasm_lang_c;
+mod wasm_lang_js;
+mod wasm_lang_python;
 mod wasm_load;
 mod wasm_reload;
 mod wasm_source_sink;

@@ -1,7 +1,8 @@
 //! Shared setup of the WASM tests: one runtime, the built guests, a registry with them.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use parallax::core::Registry;
 use parallax_wasm::{WasmConfig, WasmPlugin, WasmRuntime};
@@ -40,8 +41,16 @@ pub(crate) fn runtime() -> &'static WasmRuntime {
     })
 }
 
-/// Loads guest `name`.
+/// Loads guest `name`. Loads of one guest are serialised: a Python or JavaScript
+/// component takes about 10 s to compile, and tests starting together would otherwise
+/// each compile it instead of the later ones reading the cache the first one wrote.
 pub(crate) fn load(name: &str) -> WasmPlugin {
+    static LOADING: Mutex<BTreeMap<String, Arc<Mutex<()>>>> = Mutex::new(BTreeMap::new());
+    let lock = {
+        let mut map = LOADING.lock().unwrap_or_else(|e| e.into_inner());
+        Arc::clone(map.entry(name.to_owned()).or_default())
+    };
+    let _loading = lock.lock().unwrap_or_else(|e| e.into_inner());
     runtime()
         .load(&guest_path(name))
         .unwrap_or_else(|e| panic!("loading {name}: {e}"))

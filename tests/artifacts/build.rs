@@ -2,6 +2,13 @@
 //! a nested cargo, copies the components into `target/wasm-guests/{plugins,hostile}/`, and
 //! writes `$OUT_DIR/artifacts.rs` with one path constant per element.
 //!
+//! Guests in Python, JavaScript and C (`elements-wasm/{python,js,c}/`, and hostile ones in
+//! `elements-wasm/hostile/` without a `Cargo.toml`) are built by `build/guests.rs` with the
+//! tools `ci/guest-tools.sh` installed; their well-behaved elements go to
+//! `target/wasm-guests/lang/`, apart from the Rust ones, because a Python or JavaScript
+//! component takes 10–20 s to compile the first time and a `--plugin-dir` scan of
+//! `plugins/` should stay quick.
+//!
 //! A key design decision: the nested cargo uses its own target dir (`target/wasm-guests`),
 //! so it never waits on the lock the outer build holds on `target/`, and it runs with a
 //! clean environment (no outer RUSTFLAGS, wrappers such as clippy-driver, target or
@@ -13,6 +20,26 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+#[path = "build/c.rs"]
+mod c;
+#[path = "build/guests.rs"]
+mod guests;
+#[path = "build/js.rs"]
+mod js;
+#[path = "build/python.rs"]
+mod python;
+
+/// Where a component goes, and which list it is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A well-behaved Rust element, in `plugins/`.
+    Plugin,
+    /// A well-behaved Python, JavaScript or C element, in `lang/`.
+    Lang,
+    /// A test guest, in `hostile/`.
+    Hostile,
+}
 
 const TARGET: &str = "wasm32-wasip2";
 
@@ -69,28 +96,85 @@ fn main() {
         watch(&repo.join(dir));
     }
     watch(&repo.join("rust-toolchain.toml"));
+    // A reinstalled tool (new pin) rebuilds the guests that use it.
+    for pin in ["python/.pinned", "js/.pinned"] {
+        println!(
+            "cargo:rerun-if-changed={}",
+            repo.join("target/guest-tools").join(pin).display()
+        );
+    }
 
     build(&guests, &target_dir);
 
     let out_dir = target_dir.join(TARGET).join("release");
     let plugins = target_dir.join("plugins");
     let hostile = target_dir.join("hostile");
+    let lang = target_dir.join("lang");
     let mut elements = BTreeMap::new();
     for member in members(&guests) {
         let name = package_name(&guests.join(&member).join("Cargo.toml"));
         let file = format!("{}.wasm", name.replace('-', "_"));
-        let is_hostile = member.starts_with("hostile/");
-        let dest_dir = if is_hostile { &hostile } else { &plugins };
+        let kind = if member.starts_with("hostile/") {
+            Kind::Hostile
+        } else {
+            Kind::Plugin
+        };
+        let dest_dir = if kind == Kind::Hostile {
+            &hostile
+        } else {
+            &plugins
+        };
         let dest = dest_dir.join(&file);
         copy_if_changed(&out_dir.join(&file), &dest);
-        elements.insert(name, (dest, is_hostile));
+        elements.insert(name, (dest, kind));
     }
+    build_other_languages(&repo, &guests, &target_dir, &mut elements);
     remove_stale(&plugins, &elements);
     remove_stale(&hostile, &elements);
+    remove_stale(&lang, &elements);
 
-    let src = generate(&elements, &plugins, &hostile);
+    let src = generate(&elements, &plugins, &hostile, &lang);
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("OUT_DIR")).join("artifacts.rs");
     fs::write(&out, src).unwrap_or_else(|e| panic!("writing {}: {e}", out.display()));
+}
+
+/// Builds the Python, JavaScript and C guests, two at a time (the machine has two cores
+/// and each tool is mostly single-threaded), and adds them to `elements`.
+fn build_other_languages(
+    repo: &Path,
+    guests: &Path,
+    target_dir: &Path,
+    elements: &mut BTreeMap<String, (PathBuf, Kind)>,
+) {
+    let found = guests::discover(guests);
+    let jobs: Vec<_> = found
+        .iter()
+        .map(|g| {
+            let (dir, kind) = if g.hostile {
+                ("hostile", Kind::Hostile)
+            } else {
+                ("lang", Kind::Lang)
+            };
+            let out = target_dir.join(dir).join(format!("{}.wasm", g.name));
+            let work = target_dir.join("lang-build").join(&g.name);
+            (g, out, work, kind)
+        })
+        .collect();
+    for (_, out, _, _) in &jobs {
+        if let Some(dir) = out.parent() {
+            guests::create_dir(dir);
+        }
+    }
+    for chunk in jobs.chunks(2) {
+        std::thread::scope(|s| {
+            for (g, out, work, _) in chunk {
+                s.spawn(move || guests::build(g, repo, work, out));
+            }
+        });
+    }
+    for (g, out, _, kind) in jobs {
+        elements.insert(g.name.clone(), (out, kind));
+    }
 }
 
 /// Runs the nested `cargo build`; panics with its whole stderr when it fails.
@@ -189,7 +273,7 @@ fn copy_if_changed(from: &Path, to: &Path) {
 }
 
 /// Deletes `.wasm` files in `dir` that belong to no current element.
-fn remove_stale(dir: &Path, elements: &BTreeMap<String, (PathBuf, bool)>) {
+fn remove_stale(dir: &Path, elements: &BTreeMap<String, (PathBuf, Kind)>) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
@@ -202,26 +286,27 @@ fn remove_stale(dir: &Path, elements: &BTreeMap<String, (PathBuf, bool)>) {
 }
 
 fn generate(
-    elements: &BTreeMap<String, (PathBuf, bool)>,
+    elements: &BTreeMap<String, (PathBuf, Kind)>,
     plugins: &Path,
     hostile: &Path,
+    lang: &Path,
 ) -> String {
     let path = |p: &Path| p.to_str().expect("UTF-8 path").to_owned();
     let konst = |name: &str| name.replace('-', "_").to_uppercase();
     let mut s = String::from("// Generated by tests/artifacts/build.rs.\n\n");
-    for (name, (p, is_hostile)) in elements {
-        let kind = if *is_hostile {
-            "hostile test guest"
-        } else {
-            "element"
+    for (name, (p, kind)) in elements {
+        let kind = match kind {
+            Kind::Hostile => "hostile test guest",
+            Kind::Plugin => "element",
+            Kind::Lang => "element (Python, JavaScript or C)",
         };
         let _ = writeln!(s, "/// The `{name}` {kind} component (`.wasm`).");
         let _ = writeln!(s, "pub const {}: &str = {:?};", konst(name), path(p));
     }
-    let list = |hostile: Option<bool>| {
+    let list = |kind: Option<Kind>| {
         let mut l = String::new();
-        for (name, (_, h)) in elements {
-            if hostile.is_none_or(|want| want == *h) {
+        for (name, (_, k)) in elements {
+            if kind.is_none_or(|want| want == *k) {
                 let _ = write!(l, "({name:?}, {}), ", konst(name));
             }
         }
@@ -229,17 +314,26 @@ fn generate(
     };
     let _ = writeln!(
         s,
-        "\n/// Every component: `(crate name, path)`, well-behaved and hostile."
+        "\n/// Every component: `(crate or folder name, path)`, well-behaved and hostile."
     );
     let _ = writeln!(s, "pub const ALL: &[(&str, &str)] = &[{}];", list(None));
     let _ = writeln!(
         s,
-        "\n/// The well-behaved elements (the ones in [`plugin_dir`])."
+        "\n/// The well-behaved Rust elements (the ones in [`plugin_dir`])."
     );
     let _ = writeln!(
         s,
         "pub const ELEMENTS: &[(&str, &str)] = &[{}];",
-        list(Some(false))
+        list(Some(Kind::Plugin))
+    );
+    let _ = writeln!(
+        s,
+        "\n/// The well-behaved Python, JavaScript and C elements (the ones in [`lang_dir`])."
+    );
+    let _ = writeln!(
+        s,
+        "pub const LANG: &[(&str, &str)] = &[{}];",
+        list(Some(Kind::Lang))
     );
     let _ = writeln!(
         s,
@@ -248,13 +342,19 @@ fn generate(
     let _ = writeln!(
         s,
         "pub const HOSTILE: &[(&str, &str)] = &[{}];",
-        list(Some(true))
+        list(Some(Kind::Hostile))
     );
     let _ = writeln!(
         s,
         "\n/// The directory holding the well-behaved elements' `.wasm` files, for `--plugin-dir`.\n\
          pub fn plugin_dir() -> &'static str {{ {:?} }}",
         path(plugins)
+    );
+    let _ = writeln!(
+        s,
+        "\n/// The directory holding the Python, JavaScript and C elements' `.wasm` files.\n\
+         pub fn lang_dir() -> &'static str {{ {:?} }}",
+        path(lang)
     );
     let _ = writeln!(
         s,

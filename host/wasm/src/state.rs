@@ -18,6 +18,14 @@ use crate::imports::Grants;
 /// Bytes of guest stdout + stderr kept (enough for a panic message and a backtrace).
 pub(crate) const OUTPUT_CAPACITY: usize = 16 * 1024;
 
+/// Core instances, tables and memories one element's store may create. These bound
+/// bookkeeping, not memory (`memory_limit` does that). A Rust or C component needs a
+/// handful; a componentize-py one (CPython, its libraries and one stub instance per WASI
+/// interface) needs more than 16 instances, so the ceilings leave room for it.
+const MAX_CORE_INSTANCES: usize = 64;
+const MAX_TABLES: usize = 64;
+const MAX_MEMORIES: usize = 4;
+
 /// The data of one guest instance's `Store`.
 pub(crate) struct HostState {
     /// The element's factory name (log lines are tagged with it).
@@ -57,9 +65,9 @@ impl HostState {
             table: ResourceTable::new(),
             limits: StoreLimitsBuilder::new()
                 .memory_size(memory_limit)
-                .instances(16)
-                .tables(16)
-                .memories(4)
+                .instances(MAX_CORE_INSTANCES)
+                .tables(MAX_TABLES)
+                .memories(MAX_MEMORIES)
                 .trap_on_grow_failure(true)
                 .build(),
             output,

@@ -2,11 +2,15 @@
 //! `build.rs` during the normal `cargo build` / `cargo test` (needs the `wasm32-wasip2`
 //! target, which `ci/test.sh` installs).
 //!
-//! One `&str` constant per crate, named after it in upper case (`PASSTHROUGH`,
-//! `GRAYSCALE`, `HOSTILE_SPIN`, ...), plus [`ALL`], [`ELEMENTS`], [`HOSTILE`],
-//! [`plugin_dir`], [`hostile_dir`] and the [`foreach_element!`] macro. Well-behaved
-//! elements live in [`plugin_dir`], hostile test guests in [`hostile_dir`], so a
-//! `--plugin-dir` scan never picks up a guest that is meant to fail.
+//! One `&str` constant per crate (or, for Python, JavaScript and C guests, per folder),
+//! named after it in upper case (`PASSTHROUGH`, `GRAYSCALE`, `FRAMESTATS`,
+//! `HOSTILE_SPIN`, ...), plus [`ALL`], [`ELEMENTS`], [`LANG`], [`HOSTILE`],
+//! [`plugin_dir`], [`lang_dir`], [`hostile_dir`] and the [`foreach_element!`] macro.
+//! Well-behaved Rust elements live in [`plugin_dir`], well-behaved Python, JavaScript and
+//! C ones in [`lang_dir`] (Python and JavaScript components take seconds to compile the
+//! first time, so they stay out of the quick Rust set), hostile test guests in
+//! [`hostile_dir`], so a `--plugin-dir` scan never picks up a guest that is meant to fail.
+//! The Python, JavaScript and C guests need the tools `ci/guest-tools.sh` installs.
 //!
 //! ```
 //! let (name, path) = parallax_test_artifacts::ALL[0];
@@ -36,11 +40,15 @@ mod tests {
         foreach_element!(exists);
         assert_eq!(
             super::ALL.len(),
-            super::ELEMENTS.len() + super::HOSTILE.len()
+            super::ELEMENTS.len() + super::LANG.len() + super::HOSTILE.len()
         );
-        for (name, path) in super::ELEMENTS {
+        let well_behaved = super::ELEMENTS
+            .iter()
+            .map(|e| (e, super::plugin_dir()))
+            .chain(super::LANG.iter().map(|e| (e, super::lang_dir())));
+        for ((name, path), dir) in well_behaved {
             let p = Path::new(path);
-            assert_eq!(p.parent(), Some(Path::new(super::plugin_dir())), "{name}");
+            assert_eq!(p.parent(), Some(Path::new(dir)), "{name}");
             // A component starts with the wasm magic and the component-model layer.
             let bytes = std::fs::read(p).unwrap();
             assert_eq!(&bytes[..4], b"\0asm", "{name}");
@@ -73,6 +81,14 @@ mod tests {
             "hostile_toomany",
             "hostile_fsimport",
             "hostile_writeinput",
+            "framestats",
+            "pypassthrough",
+            "jsonpick",
+            "jspassthrough",
+            "audiogain",
+            "cpassthrough",
+            "hostile_pyspin",
+            "hostile_ctrap",
         ] {
             assert!(names.contains(&want), "{want} not built");
         }

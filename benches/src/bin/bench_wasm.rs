@@ -5,14 +5,18 @@
 //! - Bytes copied per buffer on the zero-copy path (from the runtime's counter, in process).
 //! - Cold compile, cached load and instantiate times of a component.
 //! - `grayscale` on 1080p RGBA frames.
+//! - With LANG_DIR (the Python, JavaScript and C guests): each language's passthrough
+//!   next to the Rust one (`bench_wasm/langs.rs`).
 //!
-//! Usage: `benches/run-wasm.sh`, or `bench_wasm PARALLAX_BIN PLUGIN_DIR [RUNS]`.
+//! Usage: `benches/run-wasm.sh`, or `bench_wasm PARALLAX_BIN PLUGIN_DIR [RUNS] [LANG_DIR]`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use parallax_wasm::{WasmConfig, WasmRuntime};
+
+mod langs;
 
 /// The grayscale element's own kernel source, compiled natively here for the "same code
 /// native" comparison (on x86-64 it takes the scalar path; the component uses simd128).
@@ -101,13 +105,21 @@ fn load_times(plugin: &Path) -> Result<(Duration, Duration, Duration), String> {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 3 {
-        eprintln!("usage: {} PARALLAX_BIN PLUGIN_DIR [RUNS]", args[0]);
+        eprintln!(
+            "usage: {} PARALLAX_BIN PLUGIN_DIR [RUNS] [LANG_DIR]",
+            args[0]
+        );
         std::process::exit(2);
     }
     let bin = PathBuf::from(&args[1]);
     let dir = PathBuf::from(&args[2]);
     let runs: usize = args.get(3).and_then(|r| r.parse().ok()).unwrap_or(3).max(1);
-    if let Err(e) = run(&bin, &dir, runs) {
+    let lang = args.get(4).map(PathBuf::from);
+    let result = run(&bin, &dir, runs).and_then(|()| match &lang {
+        Some(lang) => langs::run(&bin, &dir, lang, runs),
+        None => Ok(()),
+    });
+    if let Err(e) = result {
         eprintln!("{e}");
         std::process::exit(1);
     }

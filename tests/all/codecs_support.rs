@@ -1,6 +1,8 @@
 //! Helpers for the codec and converter tests: push frames through
 //! `appsrc caps=... ! <elements> ! appsink` and collect what comes out.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use parallax::Pipeline;
@@ -42,14 +44,26 @@ pub(crate) async fn run_chain(
         }
         src.end_of_stream();
     });
+    // The run may end on an error without end of stream reaching the sink, so the
+    // consumer also stops once the run has returned and the sink is drained.
+    let done = Arc::new(AtomicBool::new(false));
+    let finished = done.clone();
     let consumer = std::thread::spawn(move || {
         let mut out = Vec::new();
-        while let Some(buffer) = sink.pull_sample(Duration::from_secs(20)) {
-            out.push(buffer);
+        loop {
+            match sink.pull_sample(Duration::from_millis(50)) {
+                Some(buffer) => out.push(buffer),
+                None if sink.is_eos() => return out,
+                None if finished.load(Ordering::Acquire) => {
+                    out.extend(std::iter::from_fn(|| sink.try_pull()));
+                    return out;
+                }
+                None => {}
+            }
         }
-        out
     });
     let result = p.run().await;
+    done.store(true, Ordering::Release);
     producer
         .join()
         .map_err(|_| "producer panicked".to_owned())?;

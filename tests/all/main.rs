@@ -5,6 +5,10 @@ mod caps_change;
 mod codecs_image;
 mod codecs_support;
 mod codecs_video;
+#[cfg(feature = "image")]
+mod codecs_image;
+mod codecs_support;
+mod codecs_video;
 mod elements_flow;
 mod elements_io;
 mod elements_testsrc;

@@ -4,7 +4,7 @@
 //! A key design decision: every check that can fail (names, dimensions, the frame-size
 //! limit) happens here, at negotiation, so the data path only compares buffer sizes.
 
-use parallax_core::{Caps, CapsValue, ElementError, Fraction, Structure};
+use parallax_core::{Caps, CapsValue, ElementError, Fraction, PadDirection, Structure};
 
 use super::video_format::{FrameLayout, VideoFormat};
 
@@ -139,6 +139,38 @@ pub(crate) fn widen_list(caps: &Caps, media_type: &str, field: &str, all: &[&str
             }
         }
         s.set(field, CapsValue::List(values));
+    }
+    out
+}
+
+/// Caps across an encoder from raw video (`formats`) to `encoded` (e.g. `image/png`):
+/// the picture fields (size, framerate, aspect) carry over in both directions, the
+/// format does not.
+pub(crate) fn encoder_transform_caps(
+    direction: PadDirection,
+    caps: &Caps,
+    encoded: &str,
+    formats: &[&str],
+) -> Caps {
+    if caps.is_any() {
+        return caps.clone();
+    }
+    let (from, to) = match direction {
+        PadDirection::Sink => ("video/x-raw", encoded),
+        PadDirection::Src => (encoded, "video/x-raw"),
+    };
+    let mut out = Caps::empty();
+    for s in caps.structures().iter().filter(|s| s.name() == from) {
+        let mut t = Structure::new(to);
+        if to == "video/x-raw" {
+            t.set("format", CapsValue::list(formats.iter().copied()));
+        }
+        for field in ["width", "height", "framerate", "pixel-aspect-ratio"] {
+            if let Some(v) = s.get(field) {
+                t.set(field, v.clone());
+            }
+        }
+        out.push(t);
     }
     out
 }

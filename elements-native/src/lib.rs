@@ -17,13 +17,9 @@ mod filesrc;
 mod funnel;
 mod identity;
 mod input_selector;
-#[cfg(feature = "imagedec")]
-mod jpegdec;
 #[cfg(feature = "image")]
 mod jpegenc;
 mod output_selector;
-#[cfg(feature = "imagedec")]
-mod pngdec;
 #[cfg(feature = "image")]
 mod pngenc;
 mod queue;
@@ -60,13 +56,9 @@ pub fn register_all(registry: &mut Registry) -> Result<(), RegisterError> {
     funnel::register(registry)?;
     identity::register(registry)?;
     input_selector::register(registry)?;
-    #[cfg(feature = "imagedec")]
-    jpegdec::register(registry)?;
     #[cfg(feature = "image")]
     jpegenc::register(registry)?;
     output_selector::register(registry)?;
-    #[cfg(feature = "imagedec")]
-    pngdec::register(registry)?;
     #[cfg(feature = "image")]
     pngenc::register(registry)?;
     queue::register(registry)?;

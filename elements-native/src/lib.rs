@@ -29,6 +29,7 @@ mod util;
 mod valve;
 mod videoconvert;
 mod videotestsrc;
+mod volume;
 
 pub use appsink::AppSinkHandle;
 pub use appsrc::{AppSrcError, AppSrcHandle};
@@ -67,5 +68,6 @@ pub fn register_all(registry: &mut Registry) -> Result<(), RegisterError> {
     valve::register(registry)?;
     videoconvert::register(registry)?;
     videotestsrc::register(registry)?;
+    volume::register(registry)?;
     Ok(())
 }

@@ -1,10 +1,7 @@
 //! Parallax integration tests: one binary, one module per area.
 
 mod caps_change;
-#[cfg(feature = "image")]
-mod codecs_image;
-mod codecs_support;
-mod codecs_video;
+mod codecs_audio;
 #[cfg(feature = "image")]
 mod codecs_image;
 mod codecs_support;

@@ -1,5 +1,6 @@
 //! Small helpers shared by several elements.
 
+pub(crate) mod audio;
 pub(crate) mod fd;
 pub(crate) mod pads;
 pub(crate) mod rng;

@@ -1,6 +1,7 @@
 //! Parallax integration tests: one binary, one module per area.
 
 mod caps_change;
+mod conformance;
 mod codecs_audio;
 #[cfg(feature = "image")]
 mod codecs_image;

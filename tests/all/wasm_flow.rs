@@ -52,10 +52,14 @@ async fn grayscale_negotiates_rgba_to_gray8_and_writes_output_slots() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn volume_mute_changes_while_running() {
+    // By path: the built-in `volume` owns the name.
     let mut p = pipeline(
-        &["volume"],
-        "audiotestsrc num-buffers=300 samplesperbuffer=256 ! audio/x-raw,format=S16LE,rate=48000,channels=1 \
-         ! volume name=v ! appsink name=out max-buffers=2",
+        &[],
+        &format!(
+            "audiotestsrc num-buffers=300 samplesperbuffer=256 ! audio/x-raw,format=S16LE,rate=48000,channels=1 \
+             ! \"{}\" name=v ! appsink name=out max-buffers=2",
+            crate::wasm_support::guest_path("volume").display()
+        ),
     );
     let sink = p
         .handle::<parallax::elements::AppSinkHandle>("out")

@@ -127,8 +127,18 @@ impl Element for Volume {
         if !mute && volume == 1.0 {
             return outputs.forward_input();
         }
-        let gain = if mute { 0.0 } else { volume };
         let src = input.data();
+        let width = match format {
+            Format::S16 => 2,
+            Format::F32 => 4,
+        };
+        if !src.len().is_multiple_of(width) {
+            return Err(FlowError::error(format!(
+                "a {}-byte buffer is not a whole number of {width}-byte samples",
+                src.len()
+            )));
+        }
+        let gain = if mute { 0.0 } else { volume };
         let len = outputs.write(0, *input.meta(), |dst| {
             let n = src.len().min(dst.len());
             scale(format, gain, &src[..n], &mut dst[..n]);

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use parallax_wasm::{WasmConfig, WasmRuntime};
 
+#[path = "bench_wasm/langs.rs"]
 mod langs;
 
 /// The grayscale element's own kernel source, compiled natively here for the "same code

@@ -2,6 +2,8 @@
 //! properties. Each element lives in its own folder (`<name>/mod.rs` registers it,
 //! `<name>/imp.rs` implements it); [`register_all`] is the one list of them.
 
+#[cfg(feature = "audiodec")]
+mod aacdec;
 mod appsink;
 mod appsrc;
 mod audiotestsrc;
@@ -14,12 +16,22 @@ mod fdsink;
 mod fdsrc;
 mod filesink;
 mod filesrc;
+#[cfg(feature = "audiodec")]
+mod flacdec;
 mod funnel;
 mod identity;
 mod input_selector;
+#[cfg(feature = "imagedec")]
+mod jpegdec;
 #[cfg(feature = "image")]
 mod jpegenc;
+#[cfg(feature = "audiodec")]
+mod mpg123audiodec;
+#[cfg(feature = "audiodec")]
+mod oggdemux;
 mod output_selector;
+#[cfg(feature = "imagedec")]
+mod pngdec;
 #[cfg(feature = "image")]
 mod pngenc;
 mod queue;
@@ -30,6 +42,10 @@ mod valve;
 mod videoconvert;
 mod videotestsrc;
 mod volume;
+#[cfg(feature = "audiodec")]
+mod vorbisdec;
+#[cfg(feature = "audiodec")]
+mod wavparse;
 
 pub use appsink::AppSinkHandle;
 pub use appsrc::{AppSrcError, AppSrcHandle};
@@ -42,6 +58,8 @@ use parallax_core::registry::{RegisterError, Registry};
 ///
 /// [`RegisterError`] if a name is registered twice.
 pub fn register_all(registry: &mut Registry) -> Result<(), RegisterError> {
+    #[cfg(feature = "audiodec")]
+    aacdec::register(registry)?;
     appsink::register(registry)?;
     appsrc::register(registry)?;
     audiotestsrc::register(registry)?;
@@ -54,12 +72,22 @@ pub fn register_all(registry: &mut Registry) -> Result<(), RegisterError> {
     fdsrc::register(registry)?;
     filesink::register(registry)?;
     filesrc::register(registry)?;
+    #[cfg(feature = "audiodec")]
+    flacdec::register(registry)?;
     funnel::register(registry)?;
     identity::register(registry)?;
     input_selector::register(registry)?;
+    #[cfg(feature = "imagedec")]
+    jpegdec::register(registry)?;
     #[cfg(feature = "image")]
     jpegenc::register(registry)?;
+    #[cfg(feature = "audiodec")]
+    mpg123audiodec::register(registry)?;
+    #[cfg(feature = "audiodec")]
+    oggdemux::register(registry)?;
     output_selector::register(registry)?;
+    #[cfg(feature = "imagedec")]
+    pngdec::register(registry)?;
     #[cfg(feature = "image")]
     pngenc::register(registry)?;
     queue::register(registry)?;
@@ -69,5 +97,9 @@ pub fn register_all(registry: &mut Registry) -> Result<(), RegisterError> {
     videoconvert::register(registry)?;
     videotestsrc::register(registry)?;
     volume::register(registry)?;
+    #[cfg(feature = "audiodec")]
+    vorbisdec::register(registry)?;
+    #[cfg(feature = "audiodec")]
+    wavparse::register(registry)?;
     Ok(())
 }

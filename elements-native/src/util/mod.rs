@@ -1,7 +1,15 @@
 //! Small helpers shared by several elements.
 
 pub(crate) mod audio;
+#[cfg(feature = "audiodec")]
+pub(crate) mod audio_codec;
+#[cfg(feature = "audiodec")]
+pub(crate) mod audio_out;
+#[cfg(any(feature = "imagedec", feature = "audiodec"))]
+pub(crate) mod byte_queue;
 pub(crate) mod fd;
+#[cfg(feature = "imagedec")]
+pub(crate) mod image_out;
 pub(crate) mod pads;
 pub(crate) mod rng;
 pub(crate) mod sleep;

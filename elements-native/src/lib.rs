@@ -6,6 +6,7 @@
 mod aacdec;
 mod appsink;
 mod appsrc;
+mod audioconvert;
 mod audiotestsrc;
 mod capsfilter;
 mod concat;
@@ -21,6 +22,7 @@ mod flacdec;
 mod funnel;
 mod identity;
 mod input_selector;
+mod ivfmux;
 #[cfg(feature = "imagedec")]
 mod jpegdec;
 #[cfg(feature = "image")]
@@ -36,11 +38,14 @@ mod pngdec;
 mod pngenc;
 mod queue;
 mod ratelimit;
+#[cfg(feature = "av1enc")]
+mod rav1enc;
 mod tee;
 mod util;
 mod valve;
 mod videoconvert;
 mod videotestsrc;
+mod wavenc;
 mod volume;
 #[cfg(feature = "audiodec")]
 mod vorbisdec;
@@ -62,6 +67,7 @@ pub fn register_all(registry: &mut Registry) -> Result<(), RegisterError> {
     aacdec::register(registry)?;
     appsink::register(registry)?;
     appsrc::register(registry)?;
+    audioconvert::register(registry)?;
     audiotestsrc::register(registry)?;
     capsfilter::register(registry)?;
     concat::register(registry)?;
@@ -77,6 +83,7 @@ pub fn register_all(registry: &mut Registry) -> Result<(), RegisterError> {
     funnel::register(registry)?;
     identity::register(registry)?;
     input_selector::register(registry)?;
+    ivfmux::register(registry)?;
     #[cfg(feature = "imagedec")]
     jpegdec::register(registry)?;
     #[cfg(feature = "image")]
@@ -92,10 +99,13 @@ pub fn register_all(registry: &mut Registry) -> Result<(), RegisterError> {
     pngenc::register(registry)?;
     queue::register(registry)?;
     ratelimit::register(registry)?;
+    #[cfg(feature = "av1enc")]
+    rav1enc::register(registry)?;
     tee::register(registry)?;
     valve::register(registry)?;
     videoconvert::register(registry)?;
     videotestsrc::register(registry)?;
+    wavenc::register(registry)?;
     volume::register(registry)?;
     #[cfg(feature = "audiodec")]
     vorbisdec::register(registry)?;

@@ -3,6 +3,8 @@
 mod caps_change;
 mod conformance;
 mod codecs_audio;
+#[cfg(feature = "av1enc")]
+mod codecs_av1;
 #[cfg(feature = "image")]
 mod codecs_image;
 mod codecs_support;

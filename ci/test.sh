@@ -15,6 +15,11 @@ rustup target add wasm32-wasip2 >/dev/null
 # guests with them during clippy and test, and fails when one is missing.
 ci/guest-tools.sh
 
+# The codec elements: rav1e's asm needs nasm to build, the AV1 tests decode with dav1d.
+if ! command -v nasm >/dev/null || ! command -v dav1d >/dev/null; then
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends nasm dav1d >/dev/null
+fi
+
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
 cargo test --workspace --all-features --locked

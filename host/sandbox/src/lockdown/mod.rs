@@ -136,7 +136,16 @@ fn install_sigsys_reporter(fault: &'static AtomicU32) -> bool {
         action.sa_sigaction = report_sigsys as *const () as usize;
         action.sa_flags = libc::SA_SIGINFO;
         libc::sigemptyset(&mut action.sa_mask);
-        libc::sigaction(libc::SIGSYS, &action, std::ptr::null_mut()) == 0
+        if libc::sigaction(libc::SIGSYS, &action, std::ptr::null_mut()) != 0 {
+            return false;
+        }
+        // std's stack-overflow handler answers a fault by resetting the handler with
+        // rt_sigaction, which the filter forbids; with the default action a crash is
+        // reported as the SIGSEGV/SIGBUS it is.
+        let mut default: libc::sigaction = std::mem::zeroed();
+        default.sa_sigaction = libc::SIG_DFL;
+        libc::sigaction(libc::SIGSEGV, &default, std::ptr::null_mut()) == 0
+            && libc::sigaction(libc::SIGBUS, &default, std::ptr::null_mut()) == 0
     }
 }
 

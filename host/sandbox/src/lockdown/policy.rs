@@ -125,6 +125,12 @@ pub fn compile(kind: PolicyKind, pid: i32) -> Result<(Vec<BpfProgram>, u32), San
             cond(0, SeccompCmpOp::Eq, pid as u64).map_err(seccomp)?,
         ])?],
     );
+    // prctl: PR_GET_AUXV only (Rust's runtime CPU feature detection reads the aux
+    // vector); PR_SET_NAME is added for thread pools below.
+    const PR_GET_AUXV: u64 = 0x4155_5856;
+    let mut prctl = vec![rule(vec![
+        cond(0, SeccompCmpOp::Eq, PR_GET_AUXV).map_err(seccomp)?,
+    ])?];
     let mut extra = vec![];
     if kind == PolicyKind::Threaded {
         // clone: only new threads of this process (CLONE_THREAD set), never a new process.
@@ -135,13 +141,10 @@ pub fn compile(kind: PolicyKind, pid: i32) -> Result<(Vec<BpfProgram>, u32), San
                 cond(0, SeccompCmpOp::MaskedEq(thread), thread).map_err(seccomp)?,
             ])?],
         );
-        // prctl: only PR_SET_NAME (libdav1d names its threads).
-        rules.insert(
-            libc::SYS_prctl,
-            vec![rule(vec![
-                cond(0, SeccompCmpOp::Eq, libc::PR_SET_NAME as u64).map_err(seccomp)?,
-            ])?],
-        );
+        // prctl PR_SET_NAME: libdav1d names its threads.
+        prctl.push(rule(vec![
+            cond(0, SeccompCmpOp::Eq, libc::PR_SET_NAME as u64).map_err(seccomp)?,
+        ])?);
         // clone3 passes its flags in memory, which a filter cannot read; it is allowed
         // here only so that the second filter's ENOSYS wins over this one's trap.
         rules.insert(libc::SYS_clone3, Vec::new());
@@ -157,6 +160,7 @@ pub fn compile(kind: PolicyKind, pid: i32) -> Result<(Vec<BpfProgram>, u32), San
             .map_err(|e| SandboxError::Seccomp(e.to_string()))?,
         );
     }
+    rules.insert(libc::SYS_prctl, prctl);
     let count = rules.len() as u32;
     let allow = SeccompFilter::new(rules, SeccompAction::Trap, SeccompAction::Allow, arch)
         .map_err(|e| SandboxError::Seccomp(e.to_string()))?;

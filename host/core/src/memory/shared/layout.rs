@@ -71,10 +71,13 @@ pub struct ReleaseHead {
 #[repr(C, align(64))]
 #[derive(Debug)]
 pub struct SlotHeader {
-    /// References held in the peer process.
-    pub peer_refs: AtomicU32,
-    /// `STATE_*`.
-    pub state: AtomicU32,
+    /// The peer's reference count (low 24 bits) and the `STATE_*` (high 8 bits) in one
+    /// word, so that "drop the last peer reference" and "queue the slot" are one CAS: with
+    /// two words, the owner could reclaim and re-lend the slot between the two steps and
+    /// the late queueing would put a live slot on the stack twice.
+    pub word: AtomicU32,
+    /// Unused (keeps `next` at offset 8).
+    pub reserved: AtomicU32,
     /// Next slot in the release stack.
     pub next: AtomicU32,
     /// Bytes the last writer put in the slot (advisory; messages carry the real length).
@@ -91,7 +94,25 @@ const _: () = assert!(size_of::<ReleaseHead>() == 64);
 const _: () = assert!(size_of::<SlotHeader>() == 64);
 const _: () = assert!(std::mem::offset_of!(ArenaHeader, slot_size) == 16);
 const _: () = assert!(std::mem::offset_of!(ArenaHeader, arena_id) == 40);
-const _: () = assert!(std::mem::offset_of!(SlotHeader, state) == 4);
+const _: () = assert!(std::mem::offset_of!(SlotHeader, next) == 8);
+
+/// Bits of [`SlotHeader::word`] that count references.
+pub const REFS_MASK: u32 = (1 << 24) - 1;
+
+/// Packs a state and a reference count.
+pub const fn pack(state: u32, refs: u32) -> u32 {
+    (state << 24) | (refs & REFS_MASK)
+}
+
+/// The state of a packed word.
+pub const fn state_of(word: u32) -> u32 {
+    word >> 24
+}
+
+/// The reference count of a packed word.
+pub const fn refs_of(word: u32) -> u32 {
+    word & REFS_MASK
+}
 
 /// Where everything lives for a given geometry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

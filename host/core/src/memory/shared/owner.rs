@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering,
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
-use super::layout::{EMPTY, STATE_FREE, STATE_LIVE, STATE_QUEUED};
+use super::layout::{EMPTY, STATE_FREE, STATE_LIVE, STATE_QUEUED, pack, refs_of};
 use super::map::SharedMap;
 use crate::buffer::BufferMut;
 use crate::memory::arena::{Backing, Memory, next_arena_id};
@@ -149,7 +149,7 @@ impl SharedArena {
         for slot in 0..inner.map.geometry().slot_count {
             stats.owner_refs += u64::from(inner.refs[slot as usize].load(Ordering::Acquire));
             if let Some(header) = inner.map.slot(slot) {
-                stats.peer_refs += u64::from(header.peer_refs.load(Ordering::Acquire));
+                stats.peer_refs += u64::from(refs_of(header.word.load(Ordering::Acquire)));
             }
         }
         stats
@@ -173,13 +173,15 @@ impl SharedArena {
             if cancel.load(Ordering::Acquire) {
                 break None;
             }
+            // Not under the lock: a reclaim inside `try_acquire_memory` notifies through
+            // it. A release we miss costs at most one poll interval.
+            if let Some(memory) = self.try_acquire_memory() {
+                break Some(memory);
+            }
             let guard = inner
                 .wait_lock
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
-            if let Some(memory) = self.try_acquire_memory() {
-                break Some(memory);
-            }
             drop(
                 inner
                     .wait_cond
@@ -224,7 +226,7 @@ impl SharedArena {
             return Err(memory);
         };
         // Peer first, owner second: at no instant do both counts read zero.
-        header.peer_refs.fetch_add(1, Ordering::AcqRel);
+        header.word.fetch_add(1, Ordering::AcqRel);
         std::mem::forget(memory);
         self.inner.refs[slot as usize].fetch_sub(1, Ordering::AcqRel);
         Ok(slot)
@@ -248,8 +250,10 @@ impl SharedArena {
         // a non-zero count at every instant.
         inner.refs[index].fetch_add(1, Ordering::AcqRel);
         let took = header
-            .peer_refs
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
+            .word
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |w| {
+                (refs_of(w) > 0).then(|| w - 1)
+            })
             .is_ok();
         if !took {
             inner.release_owner_ref(slot);
@@ -286,12 +290,11 @@ impl SharedArena {
             let Some(header) = inner.map.slot(slot) else {
                 continue;
             };
-            header.peer_refs.store(0, Ordering::Release);
             if inner.pstate[slot as usize].load(Ordering::Acquire) == P_FREE {
-                header.state.store(STATE_FREE, Ordering::Release);
+                header.word.store(pack(STATE_FREE, 0), Ordering::Release);
                 continue;
             }
-            header.state.store(STATE_LIVE, Ordering::Release);
+            header.word.store(pack(STATE_LIVE, 0), Ordering::Release);
             if inner.try_reclaim(slot) {
                 reclaimed(slot);
                 count += 1;
@@ -320,8 +323,7 @@ impl OwnerInner {
                         self.refs[slot as usize].store(1, Ordering::Relaxed);
                         self.pstate[slot as usize].store(P_LIVE, Ordering::Release);
                         if let Some(header) = self.map.slot(slot) {
-                            header.peer_refs.store(0, Ordering::Relaxed);
-                            header.state.store(STATE_LIVE, Ordering::Release);
+                            header.word.store(pack(STATE_LIVE, 0), Ordering::Release);
                         }
                         self.in_use.fetch_add(1, Ordering::Relaxed);
                         return Some(slot);
@@ -350,7 +352,7 @@ impl OwnerInner {
             && self
                 .map
                 .slot(slot)
-                .is_some_and(|h| h.peer_refs.load(Ordering::Acquire) == 0)
+                .is_some_and(|h| refs_of(h.word.load(Ordering::Acquire)) == 0)
     }
 
     /// Frees `slot` if neither side references it. The private state is the lock between
@@ -362,7 +364,7 @@ impl OwnerInner {
             return false;
         };
         if self.refs[index].load(Ordering::Acquire) != 0
-            || header.peer_refs.load(Ordering::Acquire) != 0
+            || refs_of(header.word.load(Ordering::Acquire)) != 0
         {
             return false;
         }
@@ -375,8 +377,13 @@ impl OwnerInner {
         // An adopt may have added a reference between the check and the CAS.
         if self.refs[index].load(Ordering::Acquire) != 0
             || header
-                .state
-                .compare_exchange(STATE_LIVE, STATE_FREE, Ordering::AcqRel, Ordering::Acquire)
+                .word
+                .compare_exchange(
+                    pack(STATE_LIVE, 0),
+                    pack(STATE_FREE, 0),
+                    Ordering::AcqRel,
+                    Ordering::Acquire,
+                )
                 .is_err()
         {
             self.pstate[index].store(P_LIVE, Ordering::Release);
@@ -411,10 +418,10 @@ impl OwnerInner {
             };
             let next = header.next.load(Ordering::Acquire);
             if header
-                .state
+                .word
                 .compare_exchange(
-                    STATE_QUEUED,
-                    STATE_LIVE,
+                    pack(STATE_QUEUED, 0),
+                    pack(STATE_LIVE, 0),
                     Ordering::AcqRel,
                     Ordering::Acquire,
                 )

@@ -11,7 +11,7 @@ use std::os::fd::OwnedFd;
 use std::sync::Arc;
 use std::sync::atomic::{Ordering, fence};
 
-use super::layout::{STATE_LIVE, STATE_QUEUED};
+use super::layout::{STATE_LIVE, STATE_QUEUED, pack, refs_of, state_of};
 use super::map::SharedMap;
 use crate::memory::arena::{Backing, Memory};
 use crate::memory::{MemfdRegion, MemoryError};
@@ -112,7 +112,7 @@ impl SharedPeer {
 impl PeerInner {
     pub(crate) fn clone_ref(&self, slot: u32) {
         if let Some(header) = self.map.slot(slot) {
-            header.peer_refs.fetch_add(1, Ordering::Relaxed);
+            header.word.fetch_add(1, Ordering::Relaxed);
         }
     }
 
@@ -120,24 +120,21 @@ impl PeerInner {
         let Some(header) = self.map.slot(slot) else {
             return;
         };
-        if header.peer_refs.fetch_sub(1, Ordering::Release) != 1 {
-            return;
+        // Drop one reference; the last one also moves the slot to QUEUED, in the same CAS.
+        let previous = header
+            .word
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |w| {
+                match (state_of(w), refs_of(w)) {
+                    (_, 0) => None,
+                    (STATE_LIVE, 1) => Some(pack(STATE_QUEUED, 0)),
+                    (state, refs) => Some(pack(state, refs - 1)),
+                }
+            });
+        match previous {
+            Ok(w) if state_of(w) == STATE_LIVE && refs_of(w) == 1 => {}
+            _ => return,
         }
         fence(Ordering::Acquire);
-        // Whoever moves the slot out of LIVE owns its return: if the owner reclaimed it
-        // first there is nothing to push.
-        if header
-            .state
-            .compare_exchange(
-                STATE_LIVE,
-                STATE_QUEUED,
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            )
-            .is_err()
-        {
-            return;
-        }
         let release = self.map.release();
         let mut head = release.head.load(Ordering::Relaxed);
         loop {
@@ -158,6 +155,6 @@ impl PeerInner {
     pub(crate) fn refs(&self, slot: u32) -> u32 {
         self.map
             .slot(slot)
-            .map_or(0, |h| h.peer_refs.load(Ordering::Acquire))
+            .map_or(0, |h| refs_of(h.word.load(Ordering::Acquire)))
     }
 }

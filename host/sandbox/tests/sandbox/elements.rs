@@ -1,0 +1,166 @@
+//! Test-only elements that run inside workers: a passthrough, an allocating inverter, and
+//! a hostile element that attacks at buffer `at`.
+
+use parallax_core::element::TrustLevel;
+use parallax_core::registry::RegisterError;
+use parallax_core::{
+    AnyElement, Buffer, Caps, ElementImpl, ElementInfo, ExecutionHints, FlowError, PadTemplate,
+    ProcessContext, PropSpec, PropertyError, Registry, Transform, Value,
+};
+
+fn unknown(name: &str) -> PropertyError {
+    PropertyError::Unknown {
+        name: name.into(),
+        suggestion: None,
+    }
+}
+
+fn info(name: &str) -> ElementInfo {
+    ElementInfo::new(name, "Filter/Test", "sandbox test element")
+        .pad(PadTemplate::sink(Caps::any()))
+        .pad(PadTemplate::src(Caps::any()))
+        .hints(ExecutionHints {
+            trust: TrustLevel::Untrusted,
+            ..ExecutionHints::DEFAULT
+        })
+}
+
+struct Pass;
+impl ElementImpl for Pass {
+    fn set_property(&mut self, name: &str, _: &Value) -> Result<(), PropertyError> {
+        Err(unknown(name))
+    }
+    fn property(&self, name: &str) -> Result<Value, PropertyError> {
+        Err(unknown(name))
+    }
+}
+impl Transform for Pass {
+    fn process(
+        &mut self,
+        _: usize,
+        b: Buffer,
+        ctx: &mut ProcessContext<'_>,
+    ) -> Result<(), FlowError> {
+        ctx.push(b);
+        Ok(())
+    }
+}
+
+/// Writes the inverted bytes into a fresh buffer (exercises output slots).
+struct Invert;
+impl ElementImpl for Invert {
+    fn set_property(&mut self, name: &str, _: &Value) -> Result<(), PropertyError> {
+        Err(unknown(name))
+    }
+    fn property(&self, name: &str) -> Result<Value, PropertyError> {
+        Err(unknown(name))
+    }
+}
+impl Transform for Invert {
+    fn process(
+        &mut self,
+        _: usize,
+        b: Buffer,
+        ctx: &mut ProcessContext<'_>,
+    ) -> Result<(), FlowError> {
+        let mut out = ctx.allocate(b.len())?;
+        for (o, i) in out.data_mut().iter_mut().zip(b.data()) {
+            *o = !i;
+        }
+        *out.meta_mut() = b.meta().clone();
+        ctx.push(out.freeze());
+        Ok(())
+    }
+}
+
+#[derive(Default)]
+struct Hostile {
+    attack: String,
+    at: u64,
+    seen: u64,
+}
+
+impl ElementImpl for Hostile {
+    fn set_property(&mut self, name: &str, value: &Value) -> Result<(), PropertyError> {
+        match (name, value) {
+            ("attack", v) => self.attack = v.to_string(),
+            ("at", Value::UInt(n)) => self.at = *n,
+            _ => return Err(unknown(name)),
+        }
+        Ok(())
+    }
+    fn property(&self, name: &str) -> Result<Value, PropertyError> {
+        match name {
+            "attack" => Ok(Value::Str(self.attack.clone())),
+            "at" => Ok(Value::UInt(self.at)),
+            _ => Err(unknown(name)),
+        }
+    }
+}
+
+impl Transform for Hostile {
+    fn process(
+        &mut self,
+        _: usize,
+        b: Buffer,
+        ctx: &mut ProcessContext<'_>,
+    ) -> Result<(), FlowError> {
+        let now = self.seen;
+        self.seen += 1;
+        if now == self.at {
+            attack(&self.attack);
+        }
+        ctx.push(b);
+        Ok(())
+    }
+}
+
+fn attack(kind: &str) {
+    match kind {
+        "open" => {
+            let _ = std::fs::File::open("/etc/hostname");
+        }
+        "socket" => {
+            let _ = std::net::TcpStream::connect("127.0.0.1:9");
+        }
+        "execve" => {
+            let path = c"/bin/true";
+            let argv = [path.as_ptr(), std::ptr::null()];
+            // SAFETY: a NUL-terminated path and a NULL-terminated argv; if exec succeeded
+            // the process image would be replaced, which is what the test forbids.
+            unsafe { libc::execv(path.as_ptr(), argv.as_ptr()) };
+        }
+        "fork" => {
+            // SAFETY: the child, if one were created, exits at once.
+            if unsafe { libc::fork() } == 0 {
+                std::process::exit(0);
+            }
+        }
+        "segv" => {
+            // SAFETY: deliberately not: this writes through a null pointer to crash.
+            unsafe { std::ptr::null_mut::<u8>().write_volatile(1) };
+        }
+        "abort" => std::process::abort(),
+        "spin" => loop {
+            std::hint::spin_loop();
+        },
+        _ => {}
+    }
+}
+
+/// The built-in elements plus the test ones.
+pub(crate) fn registry() -> Result<Registry, RegisterError> {
+    let mut registry = Registry::new();
+    parallax_elements::register_all(&mut registry)?;
+    registry.register(info("sbxpass"), || AnyElement::Transform(Box::new(Pass)))?;
+    registry.register(info("sbxinvert"), || {
+        AnyElement::Transform(Box::new(Invert))
+    })?;
+    registry.register(
+        info("sbxhostile")
+            .property(PropSpec::string("attack", "none"))
+            .property(PropSpec::uint("at", 0, 0, u64::MAX)),
+        || AnyElement::Transform(Box::<Hostile>::default()),
+    )?;
+    Ok(registry)
+}

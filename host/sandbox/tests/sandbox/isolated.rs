@@ -1,0 +1,305 @@
+//! One proxy driven directly, as the executor would.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use parallax_core::memory::CpuArena;
+use parallax_core::{Buffer, ContextState, ElementImpl, Notice, ProcessContext, Transform, Value};
+use parallax_sandbox::{RestartPolicy, SandboxConfig, SandboxProxy, WorkerCommand};
+
+use crate::{TestResult, check};
+
+pub(crate) fn config(max_restarts: u32) -> SandboxConfig {
+    SandboxConfig {
+        worker: WorkerCommand::new(std::env::current_exe().unwrap_or_default()),
+        restart: RestartPolicy { max_restarts },
+        call_timeout: Duration::from_secs(5),
+        ..SandboxConfig::default()
+    }
+}
+
+fn proxy(
+    factory: &str,
+    props: &[(&str, Value)],
+    config: SandboxConfig,
+) -> Result<SandboxProxy, String> {
+    let registry = crate::elements::registry().map_err(|e| e.to_string())?;
+    let factory = registry.get(factory).ok_or("no factory")?.clone();
+    let mut proxy = SandboxProxy::new(factory, "under-test", Arc::new(config));
+    for (name, value) in props {
+        proxy.set_property(name, value).map_err(|e| e.to_string())?;
+    }
+    proxy
+        .configure_pads(&["sink".into()], &["src".into()])
+        .map_err(|e| e.to_string())?;
+    proxy.start().map_err(|e| e.to_string())?;
+    Ok(proxy)
+}
+
+fn input(arena: &CpuArena, byte: u8, len: usize) -> Result<Buffer, String> {
+    let mut buf = arena.try_acquire().ok_or("arena exhausted")?;
+    buf.set_len(len);
+    buf.data_mut().fill(byte);
+    Ok(buf.freeze())
+}
+
+struct Run {
+    outputs: Vec<Buffer>,
+    notices: Vec<Notice>,
+    error: Option<String>,
+    results: Vec<bool>,
+    /// First byte of every output already released.
+    seen: Vec<Option<u8>>,
+}
+
+impl Run {
+    fn first_bytes(&self) -> Vec<u8> {
+        self.seen
+            .iter()
+            .copied()
+            .chain(self.outputs.iter().map(|b| b.data().first().copied()))
+            .flatten()
+            .collect()
+    }
+}
+
+fn push_all(proxy: &mut SandboxProxy, arena: &CpuArena, count: u8) -> Result<Run, String> {
+    let mut state = ContextState::new("test");
+    let cancel = AtomicBool::new(false);
+    let mut run = Run {
+        outputs: Vec::new(),
+        notices: Vec::new(),
+        error: None,
+        results: Vec::new(),
+        seen: Vec::new(),
+    };
+    for i in 0..count {
+        let buffer = input(arena, i, 4096)?;
+        let result = proxy.process(0, buffer, &mut ProcessContext::new(&mut state, &cancel));
+        run.results.push(result.is_ok());
+        run.outputs
+            .extend(state.take_outputs().into_iter().map(|(_, b)| b));
+        // Keep only the latest outputs, as a downstream element would release them.
+        if run.outputs.len() > 3 {
+            let old = run.outputs.remove(0);
+            run.seen.push(old.data().first().copied());
+        }
+        run.notices.extend(state.take_notices());
+        if let Some(e) = state.take_error() {
+            run.error = Some(format!("{e} {:?}", e.debug));
+            break;
+        }
+    }
+    Ok(run)
+}
+
+fn crash_field(notices: &[Notice], field: &str) -> Option<String> {
+    notices.iter().find_map(|n| match n {
+        Notice::Message(s) if s.name() == "sandbox-crash" => s.get(field).map(|v| v.to_string()),
+        _ => None,
+    })
+}
+
+pub(crate) fn passthrough_is_zero_copy() -> TestResult {
+    let arena = CpuArena::new("upstream", 4096, 4).map_err(|e| e.to_string())?;
+    let mut proxy = proxy("sbxpass", &[], config(0))?;
+    let run = push_all(&mut proxy, &arena, 10)?;
+    check!(run.error.is_none(), "{:?}", run.error);
+    check!(
+        run.first_bytes() == (0..10).collect::<Vec<u8>>(),
+        "{:?}",
+        run.first_bytes()
+    );
+    for out in &run.outputs {
+        check!(
+            out.memory().arena_id() == arena.stats().id,
+            "the host's own slot (no copy)"
+        );
+        check!(
+            out.data().iter().all(|&b| b == out.data()[0]),
+            "bytes intact"
+        );
+    }
+    drop(run);
+    proxy.stop().map_err(|e| e.to_string())?;
+    check!(
+        arena.stats().in_use == 0,
+        "every lease came back: {:?}",
+        arena.stats()
+    );
+    Ok(())
+}
+
+pub(crate) fn outputs_come_from_shared_slots() -> TestResult {
+    let arena = CpuArena::new("upstream", 4096, 4).map_err(|e| e.to_string())?;
+    let mut proxy = proxy("sbxinvert", &[], config(0))?;
+    let run = push_all(&mut proxy, &arena, 40)?;
+    check!(run.error.is_none(), "{:?}", run.error);
+    let expected: Vec<u8> = (0..40u8).map(|i| !i).collect();
+    check!(run.first_bytes() == expected, "{:?}", run.first_bytes());
+    for out in &run.outputs {
+        check!(out.memory().is_cross_process(), "output in a shared slot");
+        check!(
+            out.data().iter().all(|&b| b == out.data()[0]),
+            "whole buffer inverted"
+        );
+    }
+    drop(run);
+    proxy.stop().map_err(|e| e.to_string())?;
+    check!(arena.stats().in_use == 0, "{:?}", arena.stats());
+    Ok(())
+}
+
+pub(crate) fn protections_are_active() -> TestResult {
+    let proxy = proxy("sbxpass", &[], config(0))?;
+    let p = proxy.protections().ok_or("no worker")?.clone();
+    check!(p.seccomp && p.no_new_privs, "{p:?}");
+    check!(p.env_vars == 0, "empty environment: {p:?}");
+    check!(p.open_fds <= 5, "only the worker's own fds: {p:?}");
+    check!(p.rlimits.iter().any(|r| r.starts_with("nproc=0")), "{p:?}");
+    check!(
+        !p.namespaces.is_empty() || p.namespace_warning.is_some(),
+        "{p:?}"
+    );
+    Ok(())
+}
+
+fn denied(attack: &str, syscalls: &[&str]) -> TestResult {
+    let arena = CpuArena::new("upstream", 4096, 4).map_err(|e| e.to_string())?;
+    let mut proxy = proxy(
+        "sbxhostile",
+        &[
+            ("attack", Value::Str(attack.into())),
+            ("at", Value::UInt(1)),
+        ],
+        config(0),
+    )?;
+    let run = push_all(&mut proxy, &arena, 3)?;
+    check!(
+        run.results == [true, false],
+        "first buffer passes, the attack fails the element: {:?}",
+        run.results
+    );
+    let error = run.error.clone().unwrap_or_default();
+    check!(error.contains("SIGSYS"), "error names the signal: {error}");
+    let syscall = crash_field(&run.notices, "syscall").unwrap_or_default();
+    check!(
+        syscalls.iter().any(|s| syscall.contains(s)),
+        "syscall {syscall:?} for {attack}"
+    );
+    check!(
+        crash_field(&run.notices, "signal").as_deref() == Some("31"),
+        "signal field"
+    );
+    check!(
+        crash_field(&run.notices, "action").as_deref() == Some("fail"),
+        "policy 0 fails"
+    );
+    drop(run);
+    check!(
+        arena.stats().in_use == 0,
+        "no lease leaked: {:?}",
+        arena.stats()
+    );
+    Ok(())
+}
+
+pub(crate) fn open_is_denied() -> TestResult {
+    denied("open", &["openat", "open"])
+}
+
+pub(crate) fn socket_is_denied() -> TestResult {
+    denied("socket", &["socket"])
+}
+
+pub(crate) fn execve_is_denied() -> TestResult {
+    denied("execve", &["execve"])
+}
+
+pub(crate) fn fork_is_denied() -> TestResult {
+    denied("fork", &["clone", "fork", "clone3"])
+}
+
+pub(crate) fn abort_is_reported() -> TestResult {
+    let arena = CpuArena::new("upstream", 4096, 4).map_err(|e| e.to_string())?;
+    let mut proxy = proxy(
+        "sbxhostile",
+        &[
+            ("attack", Value::Str("abort".into())),
+            ("at", Value::UInt(0)),
+        ],
+        config(0),
+    )?;
+    let run = push_all(&mut proxy, &arena, 1)?;
+    let name = crash_field(&run.notices, "signal-name").unwrap_or_default();
+    check!(
+        name == "SIGABRT",
+        "abort is reported as SIGABRT, got {name:?} ({:?})",
+        run.error
+    );
+    Ok(())
+}
+
+pub(crate) fn spinning_worker_times_out() -> TestResult {
+    let arena = CpuArena::new("upstream", 4096, 4).map_err(|e| e.to_string())?;
+    let mut cfg = config(0);
+    cfg.call_timeout = Duration::from_millis(300);
+    let mut proxy = proxy(
+        "sbxhostile",
+        &[
+            ("attack", Value::Str("spin".into())),
+            ("at", Value::UInt(0)),
+        ],
+        cfg,
+    )?;
+    let run = push_all(&mut proxy, &arena, 1)?;
+    let error = run.error.unwrap_or_default();
+    check!(
+        error.contains("did not answer"),
+        "timeout reported: {error}"
+    );
+    check!(arena.stats().in_use == 0, "{:?}", arena.stats());
+    Ok(())
+}
+
+pub(crate) fn segfault_restarts_and_counts_stay_exact() -> TestResult {
+    let arena = CpuArena::new("upstream", 4096, 4).map_err(|e| e.to_string())?;
+    let mut proxy = proxy(
+        "sbxhostile",
+        &[
+            ("attack", Value::Str("segv".into())),
+            ("at", Value::UInt(2)),
+        ],
+        config(3),
+    )?;
+    let run = push_all(&mut proxy, &arena, 8)?;
+    check!(
+        run.error.is_none(),
+        "restarted, not failed: {:?}",
+        run.error
+    );
+    // Buffers 2 and 5 die with their worker (each new worker crashes on its third).
+    let seen = run.first_bytes();
+    check!(
+        seen == [0, 1, 3, 4, 6, 7],
+        "the stream continues from the next buffer: {seen:?}"
+    );
+    check!(
+        proxy.restarts() == 2,
+        "two restarts, got {}",
+        proxy.restarts()
+    );
+    check!(
+        crash_field(&run.notices, "signal-name").as_deref() == Some("SIGSEGV"),
+        "SIGSEGV reported"
+    );
+    drop(run);
+    proxy.stop().map_err(|e| e.to_string())?;
+    check!(
+        arena.stats().in_use == 0,
+        "no slot leaked across two crashes: {:?}",
+        arena.stats()
+    );
+    Ok(())
+}

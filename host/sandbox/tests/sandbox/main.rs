@@ -1,0 +1,113 @@
+//! Sandbox integration tests. This binary is its own worker: started with the internal
+//! subcommand it serves one element (from the built-in registry plus the test elements
+//! in `elements.rs`), so hostile code exists only here.
+
+mod arena;
+mod elements;
+mod isolated;
+mod pipeline;
+
+use std::process::ExitCode;
+
+type TestResult = Result<(), String>;
+
+/// Fails the test with a message unless `cond` holds.
+macro_rules! check {
+    ($cond:expr, $($msg:tt)+) => {
+        if !$cond {
+            return Err(format!("{}:{}: {}", file!(), line!(), format!($($msg)+)));
+        }
+    };
+}
+pub(crate) use check;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    match args.get(1).map(String::as_str) {
+        Some(parallax_sandbox::WORKER_SUBCOMMAND) => {
+            let registry = match elements::registry() {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("{e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            return ExitCode::from(parallax_sandbox::worker_main(&registry) as u8);
+        }
+        Some(arena::PEER_COMMAND) => return arena::peer_main(&args[2..]),
+        _ => {}
+    }
+    let filters: Vec<&String> = args[1..].iter().filter(|a| !a.starts_with('-')).collect();
+    let tests: &[(&str, fn() -> TestResult)] = &[
+        (
+            "arena::two_process_refcount_stress",
+            arena::two_process_refcount_stress,
+        ),
+        (
+            "arena::counts_exact_after_peer_crash",
+            arena::counts_exact_after_peer_crash,
+        ),
+        (
+            "arena::lying_peer_cannot_free_owner_slots",
+            arena::lying_peer_cannot_free_owner_slots,
+        ),
+        (
+            "isolated::passthrough_is_zero_copy",
+            isolated::passthrough_is_zero_copy,
+        ),
+        (
+            "isolated::outputs_come_from_shared_slots",
+            isolated::outputs_come_from_shared_slots,
+        ),
+        (
+            "isolated::protections_are_active",
+            isolated::protections_are_active,
+        ),
+        ("isolated::open_is_denied", isolated::open_is_denied),
+        ("isolated::socket_is_denied", isolated::socket_is_denied),
+        ("isolated::execve_is_denied", isolated::execve_is_denied),
+        ("isolated::fork_is_denied", isolated::fork_is_denied),
+        ("isolated::abort_is_reported", isolated::abort_is_reported),
+        (
+            "isolated::spinning_worker_times_out",
+            isolated::spinning_worker_times_out,
+        ),
+        (
+            "isolated::segfault_restarts_and_counts_stay_exact",
+            isolated::segfault_restarts_and_counts_stay_exact,
+        ),
+        (
+            "pipeline::crash_mid_stream_is_reported_and_stream_continues",
+            pipeline::crash_mid_stream_is_reported_and_stream_continues,
+        ),
+        (
+            "pipeline::patterns_choose_what_is_isolated",
+            pipeline::patterns_choose_what_is_isolated,
+        ),
+    ];
+    let mut failed = 0;
+    let mut ran = 0;
+    for (name, test) in tests {
+        if !filters.is_empty() && !filters.iter().any(|f| name.contains(f.as_str())) {
+            continue;
+        }
+        ran += 1;
+        match test() {
+            Ok(()) => println!("test {name} ... ok"),
+            Err(message) => {
+                failed += 1;
+                println!("test {name} ... FAILED\n    {message}");
+            }
+        }
+    }
+    println!(
+        "\ntest result: {}. {} passed; {failed} failed",
+        if failed == 0 { "ok" } else { "FAILED" },
+        ran - failed
+    );
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

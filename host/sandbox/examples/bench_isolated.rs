@@ -1,0 +1,93 @@
+//! Round trip and throughput of an isolated passthrough vs the same element in-process.
+//! Its own worker: started with `__sandbox-worker` it serves the built-in elements.
+//!
+//! `cargo run --release -p parallax-sandbox --example bench_isolated`
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+use parallax_core::memory::CpuArena;
+use parallax_core::{AnyElement, ContextState, ElementImpl, ProcessContext, Registry, Transform};
+use parallax_sandbox::{SandboxConfig, SandboxProxy, WorkerCommand};
+
+fn registry() -> Registry {
+    let mut registry = Registry::new();
+    parallax_elements::register_all(&mut registry).expect("built-in elements register");
+    registry
+}
+
+fn isolated(registry: &Registry) -> SandboxProxy {
+    let factory = registry.get("identity").expect("identity").clone();
+    let config = SandboxConfig {
+        worker: WorkerCommand::new(std::env::current_exe().expect("own path")),
+        ..SandboxConfig::default()
+    };
+    let mut proxy = SandboxProxy::new(factory, "identity", Arc::new(config));
+    proxy
+        .configure_pads(&["sink".into()], &["src".into()])
+        .expect("pads");
+    proxy.start().expect("worker starts");
+    proxy
+}
+
+/// Per-buffer times of `element` on `count` buffers of `size` bytes, each filled first
+/// (the work a real source does), in ns.
+fn measure(element: &mut dyn Transform, size: usize, count: usize, fill: bool) -> Vec<u64> {
+    let arena = CpuArena::new("bench", size, 8).expect("arena");
+    let mut state = ContextState::new("bench");
+    let cancel = AtomicBool::new(false);
+    let mut times = Vec::with_capacity(count);
+    for i in 0..count {
+        let start = Instant::now();
+        let mut buf = arena.try_acquire().expect("slot");
+        if fill {
+            buf.data_mut().fill(i as u8);
+        }
+        let mut ctx = ProcessContext::new(&mut state, &cancel);
+        element.process(0, buf.freeze(), &mut ctx).expect("process");
+        drop(state.take_outputs());
+        times.push(start.elapsed().as_nanos() as u64);
+    }
+    times
+}
+
+fn pct(times: &mut [u64], p: f64) -> f64 {
+    times.sort_unstable();
+    times[((times.len() - 1) as f64 * p) as usize] as f64 / 1000.0
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some(parallax_sandbox::WORKER_SUBCOMMAND) {
+        std::process::exit(parallax_sandbox::worker_main(&registry()));
+    }
+    let registry = registry();
+    let mut proxy = isolated(&registry);
+    let AnyElement::Transform(mut local) = registry.get("identity").expect("identity").create() else {
+        panic!("identity is a transform");
+    };
+    let _ = measure(&mut proxy, 4096, 2000, false);
+    let mut rt = measure(&mut proxy, 4096, 20_000, false);
+    let mut rt_local = measure(&mut *local, 4096, 20_000, false);
+    println!(
+        "4 KiB round trip, isolated: p50 {:.2} us, p99 {:.2} us; in-process p50 {:.2} us",
+        pct(&mut rt, 0.5),
+        pct(&mut rt, 0.99),
+        pct(&mut rt_local, 0.5)
+    );
+    for _ in 0..3 {
+        let t = Instant::now();
+        let n = measure(&mut *local, 1 << 20, 2000, true).len();
+        let local_rate = n as f64 / t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let n = measure(&mut proxy, 1 << 20, 2000, true).len();
+        let iso_rate = n as f64 / t.elapsed().as_secs_f64();
+        println!(
+            "1 MiB (filled per buffer): in-process {local_rate:.0} buf/s, isolated {iso_rate:.0} buf/s, ratio {:.2}",
+            iso_rate / local_rate
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    proxy.stop().expect("stop");
+}

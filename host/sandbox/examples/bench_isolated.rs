@@ -64,7 +64,8 @@ fn main() {
     }
     let registry = registry();
     let mut proxy = isolated(&registry);
-    let AnyElement::Transform(mut local) = registry.get("identity").expect("identity").create() else {
+    let AnyElement::Transform(mut local) = registry.get("identity").expect("identity").create()
+    else {
         panic!("identity is a transform");
     };
     let _ = measure(&mut proxy, 4096, 2000, false);

@@ -19,6 +19,8 @@ mod filesink;
 mod filesrc;
 #[cfg(feature = "audiodec")]
 mod flacdec;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod funnel;
 mod identity;
 mod input_selector;
@@ -32,6 +34,8 @@ mod mpg123audiodec;
 #[cfg(feature = "audiodec")]
 mod oggdemux;
 mod output_selector;
+#[cfg(feature = "mp4")]
+mod qtdemux;
 #[cfg(feature = "imagedec")]
 mod pngdec;
 #[cfg(feature = "image")]
@@ -41,6 +45,8 @@ mod ratelimit;
 #[cfg(feature = "av1enc")]
 mod rav1enc;
 mod tee;
+#[cfg(feature = "ts")]
+mod tsdemux;
 mod util;
 mod valve;
 mod videoconvert;
@@ -93,6 +99,8 @@ pub fn register_all(registry: &mut Registry) -> Result<(), RegisterError> {
     #[cfg(feature = "audiodec")]
     oggdemux::register(registry)?;
     output_selector::register(registry)?;
+    #[cfg(feature = "mp4")]
+    qtdemux::register(registry)?;
     #[cfg(feature = "imagedec")]
     pngdec::register(registry)?;
     #[cfg(feature = "image")]
@@ -102,6 +110,8 @@ pub fn register_all(registry: &mut Registry) -> Result<(), RegisterError> {
     #[cfg(feature = "av1enc")]
     rav1enc::register(registry)?;
     tee::register(registry)?;
+    #[cfg(feature = "ts")]
+    tsdemux::register(registry)?;
     valve::register(registry)?;
     videoconvert::register(registry)?;
     videotestsrc::register(registry)?;

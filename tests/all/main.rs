@@ -9,6 +9,10 @@ mod codecs_av1;
 mod codecs_image;
 mod codecs_support;
 mod codecs_video;
+#[cfg(feature = "mp4")]
+mod containers;
+#[cfg(feature = "mp4")]
+mod containers_support;
 mod elements_flow;
 mod elements_io;
 mod elements_testsrc;

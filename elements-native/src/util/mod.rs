@@ -1,5 +1,11 @@
 //! Small helpers shared by several elements.
 
+#[cfg(any(feature = "mp4", feature = "ts"))]
+pub(crate) mod adapter;
+#[cfg(feature = "ts")]
+pub(crate) mod batch;
+#[cfg(any(feature = "mp4", feature = "ts", feature = "decodebin"))]
+pub(crate) mod codec_data;
 pub(crate) mod audio;
 #[cfg(feature = "audiodec")]
 pub(crate) mod audio_codec;

@@ -11,7 +11,7 @@
 use std::fmt;
 
 use parallax_core::caps::CapsConflict;
-use parallax_core::{Caps, PadDirection, PadTemplate};
+use parallax_core::{Caps, PadDirection, PadPresence, PadTemplate};
 
 use crate::error::PipelineError;
 use crate::graph::{Graph, NodeId};
@@ -115,6 +115,22 @@ pub(crate) fn template_caps(
         .map_or_else(Caps::any, |t| t.caps.clone())
 }
 
+/// The presence of the template that pad `index` of `node` in `direction` comes from.
+fn template_presence(
+    graph: &Graph,
+    node: NodeId,
+    direction: PadDirection,
+    index: usize,
+) -> Option<PadPresence> {
+    let n = graph.node(node);
+    let pad = n.pad_names(direction).into_iter().nth(index)?;
+    n.factory
+        .info()
+        .templates(direction)
+        .find(|t| t.matches(&pad).is_some())
+        .map(|t| t.presence)
+}
+
 fn pad_name(graph: &Graph, node: NodeId, direction: PadDirection, index: usize) -> String {
     graph
         .node(node)
@@ -184,6 +200,13 @@ fn backward(graph: &Graph, order: &[NodeId]) -> Result<Accepts, PipelineError> {
                     &template,
                     &down,
                 ));
+            }
+            // Each sometimes pad carries its own stream (a demuxer's video and audio), so
+            // its branch need not agree with the others; only same-stream outputs (tee)
+            // constrain the input together.
+            if template_presence(graph, id, PadDirection::Src, p) == Some(PadPresence::Sometimes) {
+                src_allowed.push(allowed);
+                continue;
             }
             let next = combined.intersect(&allowed);
             if next.is_empty()

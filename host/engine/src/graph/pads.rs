@@ -79,7 +79,11 @@ impl PadSet {
         wanted: Option<&str>,
     ) -> Result<usize, GraphError> {
         for template in info.templates(self.direction) {
-            if template.presence != PadPresence::Request {
+            // A sometimes pad (a demuxer's `video_%u`) exists only when the `.px` text
+            // names it: the graph is fixed before running, so linking it by name is how a
+            // pipeline says which of the element's streams it wants.
+            let by_name = template.presence == PadPresence::Sometimes && wanted.is_some();
+            if template.presence != PadPresence::Request && !by_name {
                 continue;
             }
             let (name, number) = match wanted {

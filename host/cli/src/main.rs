@@ -34,6 +34,11 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // `parallax __sandbox-worker` is this binary re-entered as a sandboxed worker: it
+    // serves one element and never sees the command line parser.
+    if let Some(status) = parallax::sandbox::worker_entry(parallax::default_registry) {
+        return ExitCode::from(u8::try_from(status).unwrap_or(1));
+    }
     let cli = Cli::parse();
     let result = commands::Elements::load(cli.plugin_dirs).and_then(|elements| match cli.command {
         Command::Run(args) => commands::run::run_file(&elements, args),

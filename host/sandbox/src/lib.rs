@@ -10,6 +10,7 @@
 //! handler, `unshare`, closing fds) and [`spawn`] (`pre_exec`, adopting fd 3); the shared
 //! arena itself is in `parallax_core::memory::shared`.
 
+pub mod entry;
 pub mod error;
 pub mod fdpass;
 pub mod isolate;
@@ -21,9 +22,11 @@ pub mod spawn;
 pub mod supervise;
 mod worker;
 
+pub use entry::{worker_available, worker_entry};
 pub use error::{Result, SandboxError};
 pub use isolate::{Isolation, SandboxConfig, isolating_registry};
-pub use proxy::SandboxProxy;
-pub use spawn::{WORKER_SUBCOMMAND, WorkerCommand};
+pub use protocol::Protections;
+pub use proxy::{SandboxProxy, probe};
+pub use spawn::{WORKER_ENV, WORKER_SUBCOMMAND, WorkerCommand};
 pub use supervise::{Death, DeathCause, RestartPolicy};
 pub use worker::worker_main;

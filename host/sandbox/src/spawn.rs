@@ -22,6 +22,9 @@ pub const WORKER_SOCKET_FD: i32 = 3;
 /// The internal subcommand of `parallax` that runs a worker.
 pub const WORKER_SUBCOMMAND: &str = "__sandbox-worker";
 
+/// The environment variable naming a worker executable other than the running one.
+pub const WORKER_ENV: &str = "PARALLAX_WORKER";
+
 /// How to start a worker process.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkerCommand {
@@ -43,7 +46,7 @@ impl WorkerCommand {
     /// The running executable (right when the host is the `parallax` binary itself), or
     /// `$PARALLAX_WORKER` when set (embedders and tests point it at their worker binary).
     pub fn from_env() -> Self {
-        if let Some(path) = std::env::var_os("PARALLAX_WORKER") {
+        if let Some(path) = std::env::var_os(WORKER_ENV) {
             return Self::new(path);
         }
         Self::new(std::env::current_exe().unwrap_or_else(|_| PathBuf::from("parallax")))

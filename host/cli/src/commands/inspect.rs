@@ -2,11 +2,12 @@
 
 use std::process::ExitCode;
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 use clap::Args;
 use parallax::core::ElementOrigin;
 use parallax::core::property::{Mutability, PropKind, PropSpec};
 use parallax::core::registry::ElementInfo;
+use parallax::sandbox::isolate::wants_isolation;
 use serde_json::{Value as Json, json};
 
 /// Options of `inspect`.
@@ -17,6 +18,10 @@ pub(crate) struct InspectArgs {
     /// Print machine-readable JSON.
     #[arg(long)]
     json: bool,
+    /// Start a sandboxed worker once and report which protections this kernel lets it
+    /// apply (with ELEMENT: a worker for that element).
+    #[arg(long)]
+    sandbox: bool,
 }
 
 pub(crate) fn inspect(elements: &super::Elements, args: InspectArgs) -> anyhow::Result<ExitCode> {
@@ -69,10 +74,32 @@ pub(crate) fn inspect(elements: &super::Elements, args: InspectArgs) -> anyhow::
                 );
             } else {
                 print_info(factory.info());
+                if args.sandbox || wants_isolation(factory.info()) {
+                    print_protections(factory)?;
+                }
             }
+            return Ok(ExitCode::SUCCESS);
         }
     }
+    if args.sandbox {
+        let Some(identity) = registry.get("identity") else {
+            bail!("no identity element to start a worker with");
+        };
+        print_protections(identity)?;
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Starts a worker for `factory` and prints what it locked down.
+fn print_protections(factory: &parallax::core::ElementFactory) -> anyhow::Result<()> {
+    let config = std::sync::Arc::new(parallax::sandbox::SandboxConfig::default());
+    let protections = parallax::sandbox::probe(factory.clone(), config)
+        .context("cannot start a sandboxed worker")?;
+    println!("\nSandbox protections (a worker started now):");
+    for line in protections.to_string().lines() {
+        println!("  {line}");
+    }
+    Ok(())
 }
 
 fn mutability(m: Mutability) -> &'static str {
@@ -144,6 +171,7 @@ fn info_json(info: &ElementInfo) -> Json {
             "caps": t.caps.to_string(),
         })).collect::<Vec<_>>(),
         "properties": info.properties.iter().map(property_json).collect::<Vec<_>>(),
+        "isolated-by-default": wants_isolation(info),
         "hints": {
             "trust": format!("{:?}", h.trust),
             "processing": format!("{:?}", h.processing),
@@ -171,6 +199,10 @@ fn print_info(info: &ElementInfo) {
             println!("  Version        {version}");
             println!("  SHA-256        {hash}");
         }
+        _ if wants_isolation(info) => println!(
+            "  World          native code, isolated by default (seccomp-sandboxed worker \
+             process; `run --no-isolate` keeps it in-process)"
+        ),
         _ => println!("  World          native (trusted, in-process)"),
     }
     println!("  Klass          {}", info.klass);

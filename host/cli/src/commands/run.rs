@@ -40,6 +40,29 @@ struct CommonRunArgs {
     /// it in between two buffers (a file that fails to load is refused with a warning).
     #[arg(long)]
     watch: bool,
+    /// Run elements whose factory name matches PATTERN (`*dec*`; `*` for all) in
+    /// seccomp-sandboxed worker processes (repeatable). Elements with native code are
+    /// isolated anyway.
+    #[arg(long, value_name = "PATTERN", conflicts_with = "no_isolate")]
+    isolate: Vec<String>,
+    /// Run every element in-process, even those with native code that are isolated by
+    /// default.
+    #[arg(long)]
+    no_isolate: bool,
+}
+
+impl CommonRunArgs {
+    fn isolation(&self) -> parallax::Isolation {
+        if self.no_isolate {
+            parallax::Isolation::InProcess
+        } else if self.isolate.iter().any(|p| p == "*") {
+            parallax::Isolation::All
+        } else if self.isolate.is_empty() {
+            parallax::Isolation::Auto
+        } else {
+            parallax::Isolation::Patterns(self.isolate.clone())
+        }
+    }
 }
 
 pub(crate) fn run_file(elements: &super::Elements, args: RunArgs) -> anyhow::Result<ExitCode> {
@@ -58,12 +81,16 @@ fn execute(mut pipeline: Pipeline, options: &CommonRunArgs) -> anyhow::Result<Ex
         .worker_threads(2)
         .enable_all()
         .build()?;
+    pipeline.set_isolation(options.isolation())?;
     runtime.block_on(async move {
         let controller = pipeline.controller();
         let mut bus = pipeline.bus();
         pipeline.prepare()?;
         if options.verbose {
             super::print_links(&pipeline);
+            for element in pipeline.isolated_elements() {
+                eprintln!("{element}: isolated in a sandboxed worker process");
+            }
         }
         let _watcher = watch(&controller, options)?;
         let show_progress = !options.quiet && std::io::stderr().is_terminal();

@@ -25,6 +25,7 @@
 
 mod builder;
 mod controller;
+mod isolation;
 #[cfg(feature = "wasm")]
 mod reload;
 #[cfg(feature = "wasm")]
@@ -100,6 +101,7 @@ pub struct Pipeline {
     graph: Graph,
     shared: Arc<Shared>,
     executor: Option<Executor>,
+    isolation: isolation::IsolationSettings,
 }
 
 impl std::fmt::Debug for Pipeline {
@@ -191,6 +193,7 @@ impl Pipeline {
             graph,
             shared,
             executor: None,
+            isolation: isolation::IsolationSettings::default(),
         }
     }
 
@@ -277,6 +280,9 @@ impl Pipeline {
     /// As [`Pipeline::validate`], or [`PipelineError::Element`] when an element cannot
     /// start (elements started before it are stopped again).
     pub fn prepare(&mut self) -> Result<(), PipelineError> {
+        if self.state() == State::Suspended {
+            self.apply_isolation()?;
+        }
         self.validate()?;
         let ids: Vec<_> = self.graph.node_ids().collect();
         for (i, &id) in ids.iter().enumerate() {

@@ -12,6 +12,7 @@
 //! once the restart policy is used up, fails the element.
 
 mod handle;
+mod probe;
 
 use std::sync::Arc;
 
@@ -24,6 +25,7 @@ use crate::isolate::SandboxConfig;
 use crate::protocol::{Flow, FromWorker, Limits, Maps, OutputData, Protections, Setup, ToWorker};
 use crate::worker::run_error_kind;
 use handle::{CallError, WorkerHandle};
+pub use probe::probe;
 
 /// An element whose real instance runs in a sandboxed worker process.
 pub struct SandboxProxy {

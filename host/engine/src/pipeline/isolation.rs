@@ -1,0 +1,167 @@
+//! Execution modes: which elements of a built pipeline run in sandboxed worker processes.
+//!
+//! A key design decision: isolation is decided when the pipeline is prepared, by
+//! swapping an element's in-process instance for a [`SandboxProxy`] built from the same
+//! factory and the properties recorded on its node. The pipeline text, its names, pads
+//! and links do not change, and the same pipeline can run in any mode.
+//!
+//! `Isolation::Auto` (the default) isolates elements whose hints say native code or
+//! untrusted. When no worker executable is known (the process did not go through
+//! `parallax_sandbox::worker_entry` and `$PARALLAX_WORKER` is unset) such an element
+//! stays in-process with a warning on the bus, because spawning an executable that does
+//! not answer the internal subcommand would run that program again instead. An explicit
+//! mode (`All`, `Patterns`) without a worker is an error instead.
+
+use std::sync::Arc;
+
+use parallax_core::{AnyElement, ElementImpl};
+use parallax_sandbox::isolate::is_isolated;
+use parallax_sandbox::{Isolation, SandboxConfig, SandboxProxy, worker_available};
+
+use super::{Pipeline, RunSummary};
+use crate::bus::Message;
+use crate::error::PipelineError;
+
+/// The isolation choices of one pipeline.
+#[derive(Debug, Default)]
+pub(super) struct IsolationSettings {
+    pub(super) mode: Isolation,
+    pub(super) config: Option<Arc<SandboxConfig>>,
+    /// Set once proxies are in place, so preparing again does not wrap twice.
+    pub(super) applied: bool,
+    /// The elements now behind proxies.
+    pub(super) isolated: Vec<String>,
+}
+
+impl Pipeline {
+    /// Chooses which elements run in sandboxed worker processes (before the pipeline is
+    /// prepared; default [`Isolation::Auto`]).
+    ///
+    /// # Errors
+    ///
+    /// [`PipelineError::State`] once the pipeline has been prepared.
+    pub fn set_isolation(&mut self, mode: Isolation) -> Result<(), PipelineError> {
+        self.check_not_isolated("set isolation")?;
+        self.isolation.mode = mode;
+        Ok(())
+    }
+
+    /// How workers are started and limited (default: `SandboxConfig::default()`).
+    ///
+    /// # Errors
+    ///
+    /// [`PipelineError::State`] once the pipeline has been prepared.
+    pub fn set_sandbox_config(&mut self, config: SandboxConfig) -> Result<(), PipelineError> {
+        self.check_not_isolated("configure the sandbox")?;
+        self.isolation.config = Some(Arc::new(config));
+        Ok(())
+    }
+
+    /// The isolation mode in effect.
+    pub fn isolation(&self) -> &Isolation {
+        &self.isolation.mode
+    }
+
+    /// Names of the elements that run in worker processes (after `prepare`).
+    pub fn isolated_elements(&self) -> &[String] {
+        &self.isolation.isolated
+    }
+
+    /// Runs to end of stream with the elements whose factory name matches one of
+    /// `patterns` (`*dec*`) isolated, plus those whose hints ask for it.
+    ///
+    /// # Errors
+    ///
+    /// As [`Pipeline::run`], or [`PipelineError::Engine`] when no worker executable is
+    /// known.
+    pub async fn run_isolating<S: AsRef<str>>(
+        &mut self,
+        patterns: &[S],
+    ) -> Result<RunSummary, PipelineError> {
+        let patterns = patterns.iter().map(|p| p.as_ref().to_owned()).collect();
+        self.set_isolation(Isolation::Patterns(patterns))?;
+        self.run().await
+    }
+
+    /// Runs to end of stream with every element that can run in a worker isolated.
+    ///
+    /// # Errors
+    ///
+    /// As [`Pipeline::run_isolating`].
+    pub async fn run_isolated(&mut self) -> Result<RunSummary, PipelineError> {
+        self.set_isolation(Isolation::All)?;
+        self.run().await
+    }
+
+    fn check_not_isolated(&self, action: &'static str) -> Result<(), PipelineError> {
+        if self.isolation.applied || self.executor.is_some() {
+            return Err(PipelineError::State {
+                action,
+                state: self.state(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Puts proxies in place of the elements the mode isolates (once, before the first
+    /// negotiation).
+    pub(super) fn apply_isolation(&mut self) -> Result<(), PipelineError> {
+        if self.isolation.applied {
+            return Ok(());
+        }
+        let mode = self.isolation.mode.clone();
+        let chosen: Vec<_> = self
+            .graph
+            .node_ids()
+            .filter(|&id| {
+                let node = self.graph.node(id);
+                // A worker runs transforms (decoders, filters); sources and sinks stay.
+                is_isolated(node.factory.info(), &mode)
+                    && matches!(node.element, Some(AnyElement::Transform(_)))
+            })
+            .collect();
+        // A config given explicitly names its worker; otherwise one must be known.
+        let have_worker = self.isolation.config.is_some() || worker_available();
+        if !chosen.is_empty() && !have_worker {
+            if mode != Isolation::Auto {
+                return Err(PipelineError::Engine(
+                    "isolation needs a sandbox worker: call parallax_sandbox::worker_entry \
+                     first in main, or set PARALLAX_WORKER"
+                        .into(),
+                ));
+            }
+            for id in chosen {
+                self.shared.bus.post(Message::Warning {
+                    element: self.graph.node(id).name.clone(),
+                    message: "runs in-process: its hints ask for a sandbox but this \
+                              program has no sandbox worker (PARALLAX_WORKER)"
+                        .into(),
+                });
+            }
+            self.isolation.applied = true;
+            return Ok(());
+        }
+        let config = Arc::clone(
+            self.isolation
+                .config
+                .get_or_insert_with(|| Arc::new(SandboxConfig::default())),
+        );
+        for id in chosen {
+            let node = self.graph.node_mut(id);
+            let mut proxy =
+                SandboxProxy::new(node.factory.clone(), node.name.clone(), Arc::clone(&config));
+            for (name, value) in &node.properties {
+                proxy
+                    .set_property(name, value)
+                    .map_err(|error| PipelineError::Property {
+                        element: node.name.clone(),
+                        error,
+                    })?;
+            }
+            node.element = Some(AnyElement::Transform(Box::new(proxy)));
+            self.isolation.isolated.push(node.name.clone());
+        }
+        self.isolation.applied = true;
+        Ok(())
+    }
+}

@@ -50,6 +50,7 @@ mod tsdemux;
 mod util;
 mod valve;
 mod videoconvert;
+mod videoscale;
 mod videotestsrc;
 mod wavenc;
 mod volume;
@@ -57,6 +58,8 @@ mod volume;
 mod vorbisdec;
 #[cfg(feature = "audiodec")]
 mod wavparse;
+mod y4mdec;
+mod y4menc;
 
 pub use appsink::AppSinkHandle;
 pub use appsrc::{AppSrcError, AppSrcHandle};
@@ -114,6 +117,7 @@ pub fn register_all(registry: &mut Registry) -> Result<(), RegisterError> {
     tsdemux::register(registry)?;
     valve::register(registry)?;
     videoconvert::register(registry)?;
+    videoscale::register(registry)?;
     videotestsrc::register(registry)?;
     wavenc::register(registry)?;
     volume::register(registry)?;
@@ -121,5 +125,7 @@ pub fn register_all(registry: &mut Registry) -> Result<(), RegisterError> {
     vorbisdec::register(registry)?;
     #[cfg(feature = "audiodec")]
     wavparse::register(registry)?;
+    y4mdec::register(registry)?;
+    y4menc::register(registry)?;
     Ok(())
 }

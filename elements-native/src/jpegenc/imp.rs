@@ -48,7 +48,7 @@ pub(super) fn create() -> AnyElement {
     AnyElement::Transform(Box::new(JpegEnc {
         quality: DEFAULT_QUALITY,
         input: None,
-        luts: Luts::new(),
+        luts: Luts::new(Standard::Bt601),
         encoded: Vec::new(),
     }))
 }
@@ -81,6 +81,7 @@ impl ElementImpl for JpegEnc {
             .and_then(|s| s.get_str("colorimetry"))
             .and_then(Standard::from_colorimetry)
             .unwrap_or_else(|| Standard::default_for_height(info.layout.height));
+        self.luts = Luts::new(standard);
         self.input = Some((info, standard));
         Ok(())
     }
@@ -93,7 +94,7 @@ impl Transform for JpegEnc {
         buffer: Buffer,
         ctx: &mut ProcessContext<'_>,
     ) -> Result<(), FlowError> {
-        let Some((info, standard)) = &self.input else {
+        let Some((info, _)) = &self.input else {
             return Err(ctx.error(ElementError::stream("no caps were negotiated")));
         };
         let layout = &info.layout;
@@ -107,7 +108,6 @@ impl Transform for JpegEnc {
         let image = FrameSource {
             layout,
             data: buffer.data(),
-            standard: *standard,
             luts: &self.luts,
         };
         if let Err(e) = encoder.encode_image(image) {

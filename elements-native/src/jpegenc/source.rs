@@ -1,10 +1,10 @@
 //! Frames as `jpeg-encoder` image sources: rows of JFIF (full-range BT.601) Y'CbCr or
 //! gray, read straight out of the frame's planes.
 //!
-//! A key design decision: 4:2:0 input is converted to full range with two lookup tables
-//! and handed over with its chroma repeated per pixel; the encoder subsamples it back
-//! (2x2) exactly, so the only loss is the range expansion's rounding. HD frames (BT.709
-//! by GStreamer's default) go through R'G'B' first, because JFIF is always BT.601.
+//! A key design decision: 4:2:0 input is converted to JFIF with per-sample fixed-point
+//! tables (limited to full range, and BT.709 to BT.601 for HD frames by GStreamer's
+//! default, because JFIF is always BT.601) and handed over with its chroma repeated per
+//! pixel; the encoder subsamples it back (2x2) exactly, so the only loss is rounding.
 
 use jpeg_encoder::{ImageBuffer, JpegColorType};
 
@@ -15,50 +15,131 @@ use crate::videoconvert::matrix::Standard;
 pub(super) struct FrameSource<'a> {
     pub(super) layout: &'a FrameLayout,
     pub(super) data: &'a [u8],
-    pub(super) standard: Standard,
     pub(super) luts: &'a Luts,
 }
 
-/// Limited-to-full range tables for luma and chroma.
+/// Fractional bits of the fixed-point tables.
+const SHIFT: u32 = 16;
+const ROUND: i32 = 1 << (SHIFT - 1);
+
+fn fixed(v: f64) -> i32 {
+    (v * f64::from(1 << SHIFT)).round() as i32
+}
+
+fn clamp_u8(v: i32) -> u8 {
+    (v >> SHIFT).clamp(0, 255) as u8
+}
+
+/// Limited-range Y'CbCr (BT.601 or BT.709) to JFIF (full-range BT.601) Y'CbCr as
+/// per-sample tables in fixed point.
+///
+/// The change is affine — through R'G'B' without clamping it, as a decoder would — so
+/// each output is a sum of one table entry per input sample: luma is `y + f(cb) +
+/// g(cr)` (the chroma terms are zero for BT.601), chroma depends on Cb and Cr only and
+/// is computed once per chroma sample instead of per pixel.
 #[derive(Debug)]
 pub(super) struct Luts {
-    y: [u8; 256],
-    c: [u8; 256],
+    y: [i32; 256],
+    cb_y: [i32; 256],
+    cr_y: [i32; 256],
+    cb_cb: [i32; 256],
+    cr_cb: [i32; 256],
+    cb_cr: [i32; 256],
+    cr_cr: [i32; 256],
 }
 
 impl Luts {
-    pub(super) fn new() -> Self {
-        let mut y = [0u8; 256];
-        let mut c = [0u8; 256];
+    pub(super) fn new(standard: Standard) -> Self {
+        let (kr, kb) = match standard {
+            Standard::Bt601 => (0.299, 0.114),
+            Standard::Bt709 => (0.2126, 0.0722),
+        };
+        let kg = 1.0 - kr - kb;
+        // Source Cb/Cr (normalised to full range) into R'G'B' ...
+        let (r_cr, g_cb, g_cr, b_cb) = (
+            2.0 * (1.0 - kr),
+            2.0 * kb * (1.0 - kb) / kg,
+            2.0 * kr * (1.0 - kr) / kg,
+            2.0 * (1.0 - kb),
+        );
+        // ... and R'G'B' into BT.601 luma: Y601 = Y + a*Cb + b*Cr.
+        let a = -0.587 * g_cb + 0.114 * b_cb;
+        let b = 0.299 * r_cr - 0.587 * g_cr;
+        // Cb601 = (B - Y601) * 0.5/0.886, Cr601 = (R - Y601) * 0.5/0.701.
+        let (sb, sr) = (0.5 / 0.886, 0.5 / 0.701);
+        let ys = 255.0 / 219.0;
+        let cs = 255.0 / 224.0;
+        let mut t = Luts {
+            y: [0; 256],
+            cb_y: [0; 256],
+            cr_y: [0; 256],
+            cb_cb: [0; 256],
+            cr_cb: [0; 256],
+            cb_cr: [0; 256],
+            cr_cr: [0; 256],
+        };
         for i in 0..256 {
             let v = i as f64;
-            y[i] = ((v - 16.0) * 255.0 / 219.0).round().clamp(0.0, 255.0) as u8;
-            c[i] = ((v - 128.0) * 255.0 / 224.0 + 128.0)
-                .round()
-                .clamp(0.0, 255.0) as u8;
+            let c = (v - 128.0) * cs;
+            // The rounding constant and the +128 offset ride on the luma and Cb/Cr-by-Cb
+            // entries, so a pixel is one add per term and a shift.
+            t.y[i] = fixed((v - 16.0) * ys) + ROUND;
+            t.cb_y[i] = fixed(a * c);
+            t.cr_y[i] = fixed(b * c);
+            t.cb_cb[i] = fixed(128.0 + (b_cb - a) * sb * c) + ROUND;
+            t.cr_cb[i] = fixed(-b * sb * c);
+            t.cb_cr[i] = fixed(-a * sr * c) + ROUND;
+            t.cr_cr[i] = fixed(128.0 + (r_cr - b) * sr * c);
         }
-        Luts { y, c }
+        t
+    }
+
+    /// Appends one row of 4:2:0 luma `y` with its chroma row `u`, `v` (repeated per
+    /// pixel; the encoder subsamples it back exactly).
+    fn yuv420_row(
+        &self,
+        y: &[u8],
+        chroma: impl Iterator<Item = (u8, u8)>,
+        out: &mut [Vec<u8>; 4],
+    ) {
+        let [yb, cbb, crb, _] = out;
+        let n = y.len();
+        let (ys, cbs, crs) = (yb.len(), cbb.len(), crb.len());
+        yb.resize(ys + n, 0);
+        cbb.resize(cbs + n, 0);
+        crb.resize(crs + n, 0);
+        let px = yb[ys..]
+            .chunks_mut(2)
+            .zip(cbb[cbs..].chunks_mut(2))
+            .zip(crb[crs..].chunks_mut(2))
+            .zip(y.chunks(2).zip(chroma));
+        for (((yo, cbo), cro), (yi, (u, v))) in px {
+            let (u, v) = (usize::from(u), usize::from(v));
+            let cy = self.cb_y[u] + self.cr_y[v];
+            cbo.fill(clamp_u8(self.cb_cb[u] + self.cr_cb[v]));
+            cro.fill(clamp_u8(self.cb_cr[u] + self.cr_cr[v]));
+            for (o, &l) in yo.iter_mut().zip(yi) {
+                *o = clamp_u8(self.y[usize::from(l)] + cy);
+            }
+        }
     }
 }
 
-fn clamp(v: f32) -> u8 {
-    v.round().clamp(0.0, 255.0) as u8
-}
+/// Full-range BT.601 luma and chroma weights of R, G, B in fixed point.
+const Y_W: [i32; 3] = [19595, 38470, 7471];
+const CB_W: [i32; 3] = [-11059, -21709, 32768];
+const CR_W: [i32; 3] = [32768, -27439, -5329];
 
-/// BT.709 limited-range Y'CbCr to JFIF (BT.601 full-range) Y'CbCr, through R'G'B'.
-fn bt709_to_jfif(y: u8, cb: u8, cr: u8) -> [u8; 3] {
-    let y = (f32::from(y) - 16.0) * (255.0 / 219.0);
-    let cb = (f32::from(cb) - 128.0) * (255.0 / 224.0);
-    let cr = (f32::from(cr) - 128.0) * (255.0 / 224.0);
-    let r = y + 1.5748 * cr;
-    let g = y - 0.187_324 * cb - 0.468_124 * cr;
-    let b = y + 1.8556 * cb;
-    let yy = 0.299 * r + 0.587 * g + 0.114 * b;
-    [
-        clamp(yy),
-        clamp(128.0 + (b - yy) * 0.564_334),
-        clamp(128.0 + (r - yy) * 0.713_267),
-    ]
+/// Appends one row of packed RGB(A) pixels (`n` bytes each) as JFIF Y'CbCr.
+fn rgb_row(row: &[u8], n: usize, out: &mut [Vec<u8>; 4]) {
+    let [yb, cbb, crb, _] = out;
+    for px in row.chunks_exact(n) {
+        let [r, g, b] = [px[0], px[1], px[2]].map(i32::from);
+        let dot = |w: [i32; 3]| w[0] * r + w[1] * g + w[2] * b + ROUND;
+        yb.push(clamp_u8(dot(Y_W)));
+        cbb.push(clamp_u8(dot(CB_W) + (128 << SHIFT)));
+        crb.push(clamp_u8(dot(CR_W) + (128 << SHIFT)));
+    }
 }
 
 impl ImageBuffer for FrameSource<'_> {
@@ -85,45 +166,22 @@ impl ImageBuffer for FrameSource<'_> {
             let start = p[plane].offset + row * p[plane].stride;
             &self.data[start..start + len]
         };
-        let [yb, cbb, crb, _] = buffers;
         match l.format {
-            VideoFormat::Gray8 => yb.extend_from_slice(at(0, r, w)),
+            VideoFormat::Gray8 => buffers[0].extend_from_slice(at(0, r, w)),
             VideoFormat::Rgb | VideoFormat::Rgba => {
                 let n = if l.format == VideoFormat::Rgb { 3 } else { 4 };
-                for px in at(0, r, w * n).chunks_exact(n) {
-                    let [rr, gg, bb] = [px[0], px[1], px[2]].map(f32::from);
-                    let yy = 0.299 * rr + 0.587 * gg + 0.114 * bb;
-                    yb.push(clamp(yy));
-                    cbb.push(clamp(128.0 + (bb - yy) * 0.564_334));
-                    crb.push(clamp(128.0 + (rr - yy) * 0.713_267));
-                }
+                rgb_row(at(0, r, w * n), n, buffers);
             }
             VideoFormat::I420 | VideoFormat::Nv12 => {
                 let cw = w.div_ceil(2);
                 let luma = at(0, r, w);
-                let mut push = |pair: &[u8], u: u8, v: u8| {
-                    for &yv in pair {
-                        if self.standard == Standard::Bt709 {
-                            let [a, b, c] = bt709_to_jfif(yv, u, v);
-                            yb.push(a);
-                            cbb.push(b);
-                            crb.push(c);
-                        } else {
-                            yb.push(self.luts.y[usize::from(yv)]);
-                            cbb.push(self.luts.c[usize::from(u)]);
-                            crb.push(self.luts.c[usize::from(v)]);
-                        }
-                    }
-                };
                 if l.format == VideoFormat::Nv12 {
-                    for (pair, uv) in luma.chunks(2).zip(at(1, r / 2, cw * 2).chunks_exact(2)) {
-                        push(pair, uv[0], uv[1]);
-                    }
+                    let uv = at(1, r / 2, cw * 2).chunks_exact(2).map(|p| (p[0], p[1]));
+                    self.luts.yuv420_row(luma, uv, buffers);
                 } else {
                     let (u, v) = (at(1, r / 2, cw), at(2, r / 2, cw));
-                    for (pair, (&u, &v)) in luma.chunks(2).zip(u.iter().zip(v)) {
-                        push(pair, u, v);
-                    }
+                    let uv = u.iter().copied().zip(v.iter().copied());
+                    self.luts.yuv420_row(luma, uv, buffers);
                 }
             }
         }

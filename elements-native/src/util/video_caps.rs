@@ -4,7 +4,7 @@
 //! A key design decision: every check that can fail (names, dimensions, the frame-size
 //! limit) happens here, at negotiation, so the data path only compares buffer sizes.
 
-use parallax_core::{Caps, CapsValue, ElementError, Fraction, PadDirection, Structure};
+use parallax_core::{Caps, CapsValue, ElementError, Fraction, Structure};
 
 use super::video_format::{FrameLayout, VideoFormat};
 
@@ -146,8 +146,10 @@ pub(crate) fn widen_list(caps: &Caps, media_type: &str, field: &str, all: &[&str
 /// Caps across an encoder from raw video (`formats`) to `encoded` (e.g. `image/png`):
 /// the picture fields (size, framerate, aspect) carry over in both directions, the
 /// format does not.
+// Only the feature-gated encoders use it; the default build would warn otherwise.
+#[cfg(any(feature = "image", feature = "av1enc"))]
 pub(crate) fn encoder_transform_caps(
-    direction: PadDirection,
+    direction: parallax_core::PadDirection,
     caps: &Caps,
     encoded: &str,
     formats: &[&str],
@@ -156,8 +158,8 @@ pub(crate) fn encoder_transform_caps(
         return caps.clone();
     }
     let (from, to) = match direction {
-        PadDirection::Sink => ("video/x-raw", encoded),
-        PadDirection::Src => (encoded, "video/x-raw"),
+        parallax_core::PadDirection::Sink => ("video/x-raw", encoded),
+        parallax_core::PadDirection::Src => (encoded, "video/x-raw"),
     };
     let mut out = Caps::empty();
     for s in caps.structures().iter().filter(|s| s.name() == from) {

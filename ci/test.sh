@@ -20,6 +20,12 @@ if ! command -v nasm >/dev/null || ! command -v dav1d >/dev/null; then
   apt-get update -qq && apt-get install -y -qq --no-install-recommends nasm dav1d >/dev/null
 fi
 
+# dav1ddec links the system libdav1d (the dav1d crate 0.9 wants libdav1d 1.0, Debian 12's)
+# and finds it with pkg-config.
+if ! command -v pkg-config >/dev/null || ! pkg-config --exists dav1d; then
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends libdav1d-dev pkg-config >/dev/null
+fi
+
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
 cargo test --workspace --all-features --locked

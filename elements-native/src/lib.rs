@@ -10,6 +10,8 @@ mod audioconvert;
 mod audiotestsrc;
 mod capsfilter;
 mod concat;
+#[cfg(feature = "av1dec")]
+mod dav1ddec;
 mod delay;
 mod fakesink;
 mod fakesrc;
@@ -25,6 +27,7 @@ mod funnel;
 mod identity;
 mod input_selector;
 mod ivfmux;
+mod ivfparse;
 #[cfg(feature = "imagedec")]
 mod jpegdec;
 #[cfg(feature = "image")]
@@ -80,6 +83,8 @@ pub fn register_all(registry: &mut Registry) -> Result<(), RegisterError> {
     audiotestsrc::register(registry)?;
     capsfilter::register(registry)?;
     concat::register(registry)?;
+    #[cfg(feature = "av1dec")]
+    dav1ddec::register(registry)?;
     delay::register(registry)?;
     fakesink::register(registry)?;
     fakesrc::register(registry)?;
@@ -93,6 +98,7 @@ pub fn register_all(registry: &mut Registry) -> Result<(), RegisterError> {
     identity::register(registry)?;
     input_selector::register(registry)?;
     ivfmux::register(registry)?;
+    ivfparse::register(registry)?;
     #[cfg(feature = "imagedec")]
     jpegdec::register(registry)?;
     #[cfg(feature = "image")]

@@ -5,6 +5,8 @@ mod conformance;
 mod codecs_audio;
 #[cfg(feature = "av1enc")]
 mod codecs_av1;
+#[cfg(feature = "av1dec")]
+mod codecs_av1_decode;
 #[cfg(feature = "image")]
 mod codecs_image;
 mod codecs_support;

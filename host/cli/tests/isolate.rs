@@ -154,3 +154,122 @@ async fn run_isolating_from_the_api_gives_the_in_process_bytes() {
             .is_err()
     );
 }
+
+/// `dav1ddec` (feature `av1dec`) runs isolated by default, from the `parallax` binary
+/// with no set-up, and decodes bit for bit as libdav1d's own CLI does.
+#[cfg(feature = "av1dec")]
+mod av1 {
+    use super::*;
+
+    fn fixture(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures")
+            .join(name)
+    }
+
+    /// What `dav1d -i FILE --muxer yuv` writes (dav1d is installed by ci/test.sh).
+    fn dav1d_cli(file: &Path, dir: &Path) -> Vec<u8> {
+        let out = dir.join("dav1d-cli.yuv");
+        let status = Command::new("dav1d")
+            .arg("-q")
+            .arg("-i")
+            .arg(file)
+            .arg("-o")
+            .arg(&out)
+            .args(["--muxer", "yuv"])
+            .status()
+            .expect("the dav1d CLI must be installed (ci/test.sh installs it)");
+        assert!(status.success());
+        std::fs::read(out).unwrap()
+    }
+
+    #[test]
+    fn dav1ddec_is_isolated_by_default_and_matches_the_dav1d_cli() {
+        let dir = scratch("dav1d");
+        for name in ["testsrc2_96x64_8bit.ivf", "testsrc2_80x48_10bit.ivf"] {
+            let file = fixture("av1").join(name);
+            let expected = dav1d_cli(&file, &dir);
+            let pipeline = format!(
+                "filesrc location={} ! ivfparse ! dav1ddec ! filesink location=out.raw",
+                file.display()
+            );
+            let (isolated, log) = run_mode(&dir, &[], &pipeline);
+            assert!(log.contains("dav1ddec0: isolated"), "{log}");
+            assert!(
+                isolated == expected,
+                "{name}: isolated output differs from dav1d's"
+            );
+            let (in_process, log) = run_mode(&dir, &["--no-isolate"], &pipeline);
+            assert!(!log.contains("isolated"), "{log}");
+            assert!(
+                in_process == expected,
+                "{name}: in-process output differs from dav1d's"
+            );
+        }
+    }
+
+    #[test]
+    fn inspect_dav1ddec_says_isolated_and_reports_its_protections() {
+        let dir = scratch("inspect-dav1d");
+        let out = parallax(&["inspect", "dav1ddec"], &dir);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("isolated by default"), "{text}");
+        assert!(text.contains("seccomp        on"), "{text}");
+        let json = parallax(&["inspect", "dav1ddec", "--json"], &dir);
+        let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+        assert_eq!(json["isolated-by-default"], true);
+    }
+
+    /// The caps the worker announces in-band reach the host: jpegenc needs the real
+    /// size (negotiation only fixed a placeholder).
+    #[cfg(feature = "image")]
+    #[test]
+    fn caps_announced_in_the_worker_reach_downstream() {
+        let dir = scratch("caps");
+        let file = fixture("av1").join("testsrc2_96x64_8bit.ivf");
+        let pipeline = format!(
+            "filesrc location={} ! ivfparse ! dav1ddec ! jpegenc ! filesink location=out.raw",
+            file.display()
+        );
+        let (jpeg, log) = run_mode(&dir, &[], &pipeline);
+        assert!(log.contains("dav1ddec0: isolated"), "{log}");
+        let sof = jpeg
+            .windows(2)
+            .position(|w| w == [0xff, 0xc0])
+            .expect("a baseline JPEG frame header");
+        let height = u16::from_be_bytes([jpeg[sof + 5], jpeg[sof + 6]]);
+        let width = u16::from_be_bytes([jpeg[sof + 7], jpeg[sof + 8]]);
+        assert_eq!((width, height), (96, 64));
+        let (in_process, _) = run_mode(&dir, &["--no-isolate"], &pipeline);
+        assert!(jpeg == in_process);
+    }
+
+    /// FNV-1a of what `ffmpeg -c:v libdav1d -i av1_opus.mp4 -f rawvideo` writes (432000
+    /// bytes: 15 frames of 160x120 I420), recorded when the fixture was made.
+    #[cfg(feature = "mp4")]
+    const MP4_REFERENCE_FNV: u64 = 0x1df6_5e9e_5a77_97eb;
+
+    #[cfg(feature = "mp4")]
+    fn fnv1a(bytes: &[u8]) -> u64 {
+        bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
+    }
+
+    #[cfg(feature = "mp4")]
+    #[test]
+    fn av1_in_mp4_decodes_isolated_as_libdav1d_does() {
+        let dir = scratch("mp4");
+        let file = fixture("containers").join("av1_opus.mp4");
+        let pipeline = format!(
+            "filesrc location={} ! qtdemux name=d d.video_0 ! dav1ddec ! filesink location=out.raw",
+            file.display()
+        );
+        for mode in [&[][..], &["--no-isolate"][..]] {
+            let (frames, _) = run_mode(&dir, mode, &pipeline);
+            assert_eq!(frames.len(), 15 * 160 * 120 * 3 / 2, "{mode:?}");
+            assert_eq!(fnv1a(&frames), MP4_REFERENCE_FNV, "{mode:?}");
+        }
+    }
+}

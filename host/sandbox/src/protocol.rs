@@ -173,8 +173,26 @@ pub enum ToWorker {
         /// Value as text.
         value: String,
     },
+    /// New caps on the element's pads mid-stream (an upstream caps change).
+    SetCaps {
+        /// Caps per sink pad.
+        sink: Vec<String>,
+        /// Caps per src pad.
+        src: Vec<String>,
+    },
     /// Stop the element and exit.
     Stop,
+}
+
+/// New src caps the element announced in-band (`ProcessContext::set_src_caps`).
+#[derive(Archive, Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct CapsOut {
+    /// How many outputs of the same call were pushed before the change.
+    pub position: u32,
+    /// Src pad.
+    pub pad: u32,
+    /// The caps, as text (parsed and checked by the host).
+    pub caps: String,
 }
 
 /// Where an output's bytes are.
@@ -238,6 +256,8 @@ pub enum FromWorker {
         flow: Flow,
         /// Buffers pushed, in order.
         outputs: Vec<Output>,
+        /// Src caps announced, in order, placed among `outputs` by position.
+        caps: Vec<CapsOut>,
         /// Warnings and messages (text).
         warnings: Vec<String>,
         /// Error detail when `flow` is `Error`.

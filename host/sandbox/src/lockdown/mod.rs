@@ -185,6 +185,14 @@ pub fn lock_down(
     } else {
         PolicyKind::Basic
     };
+    if kind == PolicyKind::Threaded {
+        // glibc installs its SIGRT_1 handler (thread cancellation, setxid) with
+        // rt_sigaction on the first pthread_create; starting one thread now lets that
+        // happen before the filter, which then need not allow rt_sigaction at all.
+        std::thread::spawn(|| ())
+            .join()
+            .map_err(|_| SandboxError::Seccomp("cannot start a thread".into()))?;
+    }
     let (programs, count) =
         policy::compile(kind, rustix::process::getpid().as_raw_nonzero().get())?;
     for program in &programs {

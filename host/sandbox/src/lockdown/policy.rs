@@ -92,9 +92,10 @@ fn rule(conds: Vec<SeccompCondition>) -> Result<SeccompRule, SandboxError> {
     SeccompRule::new(conds).map_err(|e| SandboxError::Seccomp(e.to_string()))
 }
 
-/// The compiled filters for `kind`, for the process `pid`. The first filter is the
-/// allow-list (anything else traps); a second one, for threaded elements, makes `clone3`
-/// fail with ENOSYS so glibc falls back to `clone`, whose flags the first one can check.
+/// The compiled filters for `kind`, for the process `pid`, in the order to install
+/// them. The last filter is the allow-list (anything else traps); before it, for
+/// threaded elements, one makes `clone3` fail with ENOSYS so glibc falls back to
+/// `clone`, whose flags the allow-list can check.
 ///
 /// # Errors
 ///
@@ -164,8 +165,11 @@ pub fn compile(kind: PolicyKind, pid: i32) -> Result<(Vec<BpfProgram>, u32), San
     let count = rules.len() as u32;
     let allow = SeccompFilter::new(rules, SeccompAction::Trap, SeccompAction::Allow, arch)
         .map_err(|e| SandboxError::Seccomp(e.to_string()))?;
+    // The allow-list goes in last: installing a filter takes prctl(PR_SET_NO_NEW_PRIVS)
+    // and seccomp(2), which the allow-list itself forbids. Order does not change the
+    // verdict: the kernel runs every filter and the strictest action wins.
     let mut programs = Vec::new();
-    for filter in std::iter::once(allow).chain(extra) {
+    for filter in extra.into_iter().chain(std::iter::once(allow)) {
         programs
             .push(BpfProgram::try_from(filter).map_err(|e| SandboxError::Seccomp(e.to_string()))?);
     }

@@ -229,11 +229,30 @@ impl SandboxProxy {
                 FromWorker::Done {
                     flow,
                     outputs,
+                    caps,
                     warnings,
                     error,
                     forward_eos,
                 } => {
-                    for output in outputs {
+                    let caps = match announced_caps(caps, self.pads.1.len()) {
+                        Ok(caps) => caps,
+                        Err(text) => {
+                            self.handle_failure(
+                                CallError::Failed(crate::SandboxError::Protocol(text)),
+                                ctx,
+                            )?;
+                            return Ok(false);
+                        }
+                    };
+                    let mut caps = caps.into_iter().peekable();
+                    for (i, output) in outputs.into_iter().enumerate() {
+                        // Caps apply to the buffers pushed after them, as in-process.
+                        while let Some((pad, c)) = caps
+                            .next_if(|(pos, _, _)| *pos <= i)
+                            .map(|(_, p, c)| (p, c))
+                        {
+                            ctx.set_src_caps(pad, c);
+                        }
                         let Some(buffer) = Self::output_buffer(worker, output) else {
                             ctx.warning(
                                 "the sandboxed worker named an output it does not own; dropped",
@@ -241,6 +260,9 @@ impl SandboxProxy {
                             continue;
                         };
                         ctx.push_to(output.pad as usize, buffer);
+                    }
+                    for (_, pad, c) in caps {
+                        ctx.set_src_caps(pad, c);
                     }
                     worker.reclaim_leases();
                     for warning in warnings {
@@ -299,6 +321,32 @@ impl SandboxProxy {
     }
 }
 
+/// Checks what a worker announced: fixed caps that parse, on a src pad that exists.
+/// A worker that lies here is treated like one that broke the protocol.
+fn announced_caps(
+    list: Vec<crate::protocol::CapsOut>,
+    src_pads: usize,
+) -> Result<Vec<(usize, usize, Caps)>, String> {
+    list.into_iter()
+        .map(|c| {
+            let pad = c.pad as usize;
+            if pad >= src_pads.max(1) {
+                return Err(format!(
+                    "caps announced on src pad {pad}, which does not exist"
+                ));
+            }
+            let caps: Caps = c
+                .caps
+                .parse()
+                .map_err(|e| format!("caps announced that do not parse ({e}): {:?}", c.caps))?;
+            if !caps.is_fixed() {
+                return Err(format!("caps announced that are not fixed: {caps}"));
+            }
+            Ok((c.position as usize, pad, caps))
+        })
+        .collect()
+}
+
 fn tracing_warning(element: &str, warning: &str) {
     eprintln!("parallax: sandbox for {element}: {warning}");
 }
@@ -337,6 +385,37 @@ impl parallax_core::ElementImpl for SandboxProxy {
             sink.iter().map(ToString::to_string).collect(),
             src.iter().map(ToString::to_string).collect(),
         );
+        if let Some(worker) = self.worker.as_mut() {
+            // A change mid-stream (upstream announced new caps): the real element must
+            // see it too. A worker that dies here is restarted with the new caps.
+            let reply = worker.call(&ToWorker::SetCaps {
+                sink: self.caps.0.clone(),
+                src: self.caps.1.clone(),
+            });
+            match reply {
+                Ok(FromWorker::Done {
+                    flow: Flow::Error,
+                    error,
+                    ..
+                }) => {
+                    return Err(error.map_or_else(
+                        || ElementError::new(ErrorKind::Core, "set_caps failed in the sandbox"),
+                        |e| ElementError {
+                            kind: run_error_kind(e.kind),
+                            message: e.message,
+                            debug: e.debug,
+                        },
+                    ));
+                }
+                Ok(_) => {}
+                Err(_) => {
+                    if let Some(mut worker) = self.worker.take() {
+                        worker.kill();
+                        worker.recover();
+                    }
+                }
+            }
+        }
         Ok(())
     }
 
@@ -452,5 +531,31 @@ impl Transform for SandboxProxy {
             AnyElement::Transform(t) => t.accepts_input(pad),
             _ => true,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::announced_caps;
+    use crate::protocol::CapsOut;
+
+    fn out(pad: u32, caps: &str) -> CapsOut {
+        CapsOut {
+            position: 0,
+            pad,
+            caps: caps.into(),
+        }
+    }
+
+    #[test]
+    fn a_lying_worker_cannot_announce_bad_caps() {
+        let fine = announced_caps(vec![out(0, "video/x-raw, width=(int)4")], 1).unwrap();
+        assert_eq!(fine.len(), 1);
+        let no_pad = announced_caps(vec![out(3, "video/x-raw")], 1).unwrap_err();
+        assert!(no_pad.contains("src pad 3"), "{no_pad}");
+        let garbage = announced_caps(vec![out(0, "video/x-raw, width=((")], 1).unwrap_err();
+        assert!(garbage.contains("do not parse"), "{garbage}");
+        let open = announced_caps(vec![out(0, "video/x-raw, width=[ 1, 5 ]")], 1).unwrap_err();
+        assert!(open.contains("not fixed"), "{open}");
     }
 }

@@ -11,7 +11,9 @@ use parallax_core::{
 
 use super::link::{Link, LinkSource};
 use crate::error::SandboxError;
-use crate::protocol::{Flow, FromWorker, Lease, Output, OutputData, Setup, ToWorker, WorkerError};
+use crate::protocol::{
+    CapsOut, Flow, FromWorker, Lease, Output, OutputData, Setup, ToWorker, WorkerError,
+};
 
 pub(super) struct Session {
     factory: ElementFactory,
@@ -143,6 +145,14 @@ impl Session {
                         .map_err(|e| self.state.fail(ElementError::settings(e.to_string())));
                     self.finish(result, false)
                 }
+                ToWorker::SetCaps { sink, src } => {
+                    let result = match (parse_caps(&sink), parse_caps(&src)) {
+                        (Ok(sink), Ok(src)) => self.element.base_mut().set_caps(&sink, &src),
+                        (Err(e), _) | (_, Err(e)) => Err(ElementError::settings(e)),
+                    };
+                    let result = result.map_err(|e| self.state.fail(e));
+                    self.finish(result, false)
+                }
                 ToWorker::Stop => {
                     let result = self.element.base_mut().stop();
                     let result = result.map_err(|e| self.state.fail(e));
@@ -211,6 +221,16 @@ impl Session {
             }
         }
         self.state.restore_outputs(pushed);
+        let caps = self
+            .state
+            .take_caps_changes()
+            .into_iter()
+            .map(|c| CapsOut {
+                position: u32::try_from(c.position).unwrap_or(u32::MAX),
+                pad: u32::try_from(c.pad).unwrap_or(u32::MAX),
+                caps: c.caps.to_string(),
+            })
+            .collect();
         let warnings = self
             .state
             .take_notices()
@@ -251,6 +271,7 @@ impl Session {
         FromWorker::Done {
             flow,
             outputs,
+            caps,
             warnings,
             error,
             forward_eos,

@@ -130,12 +130,8 @@ fn attack(kind: &str) {
             // the process image would be replaced, which is what the test forbids.
             unsafe { libc::execv(path.as_ptr(), argv.as_ptr()) };
         }
-        "fork" => {
-            // SAFETY: the child, if one were created, exits at once.
-            if unsafe { libc::fork() } == 0 {
-                std::process::exit(0);
-            }
-        }
+        // SAFETY: the child, if one were created, exits at once.
+        "fork" if unsafe { libc::fork() } == 0 => std::process::exit(0),
         "segv" => {
             // SAFETY: deliberately not: this writes through a null pointer to crash.
             unsafe { std::ptr::null_mut::<u8>().write_volatile(1) };

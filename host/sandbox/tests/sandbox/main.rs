@@ -11,6 +11,9 @@ use std::process::ExitCode;
 
 type TestResult = Result<(), String>;
 
+/// A test and the name filters match.
+type NamedTest = (&'static str, fn() -> TestResult);
+
 /// Fails the test with a message unless `cond` holds.
 macro_rules! check {
     ($cond:expr, $($msg:tt)+) => {
@@ -38,7 +41,7 @@ fn main() -> ExitCode {
         _ => {}
     }
     let filters: Vec<&String> = args[1..].iter().filter(|a| !a.starts_with('-')).collect();
-    let tests: &[(&str, fn() -> TestResult)] = &[
+    let tests: &[NamedTest] = &[
         (
             "arena::two_process_refcount_stress",
             arena::two_process_refcount_stress,

@@ -1,5 +1,6 @@
-//! The Python guests (componentize-py, copying path): `framestats` in a pipeline, the
-//! `pypassthrough` round trip, and an interpreter loop stopped by the deadline.
+//! The Python guests (componentize-py, copying path): `framestats` (a sink) on a branch
+//! of a `tee`, the `pypassthrough` round trip, and an interpreter loop stopped by the
+//! deadline.
 
 use std::time::{Duration, Instant};
 
@@ -22,10 +23,12 @@ fn messages(bus: &mut parallax::BusReceiver, name: &str) -> Vec<parallax::core::
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn framestats_posts_byte_statistics_and_passes_buffers_through() {
+async fn framestats_posts_byte_statistics_of_a_teed_stream() {
     let mut p = pipeline(
         &["framestats"],
-        "appsrc name=in caps=\"application/octet-stream\" ! framestats name=fs interval=2 ! appsink name=out",
+        "appsrc name=in caps=\"application/octet-stream\" ! tee name=t \
+         t. ! queue ! framestats name=fs interval=2 \
+         t. ! queue ! appsink name=out",
     );
     let mut bus = p.bus();
     let handle = p.handle::<WasmHandle>("fs").unwrap();
@@ -56,19 +59,24 @@ async fn framestats_posts_byte_statistics_and_passes_buffers_through() {
         );
     }
     let total: usize = inputs.iter().map(|(d, _)| d.len()).sum();
-    assert_eq!(handle.bytes_copied(), 2 * total as u64, "copied in and out");
-    assert_eq!(handle.buffers_out(), inputs.len() as u64);
+    assert_eq!(
+        handle.bytes_copied(),
+        total as u64,
+        "copied in, nothing out"
+    );
+    assert_eq!(handle.buffers_in(), inputs.len() as u64);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn framestats_posts_a_summary_at_end_of_stream() {
+async fn framestats_runs_in_constant_memory_and_posts_a_summary_at_end_of_stream() {
+    // 4000 x 16 KiB = 64 MiB through an instance limited to 32 MiB: the bytes handed to
+    // the guest are freed (the leak of componentize-py is on returned bytes only).
     let mut p = pipeline(
         &["framestats"],
-        "fakesrc num-buffers=9 sizetype=fixed sizemax=500 ! framestats interval=1000 ! fakesink",
+        "fakesrc num-buffers=4000 sizetype=fixed sizemax=16384 ! framestats interval=1000 memory-limit=33554432",
     );
     let mut bus = p.bus();
-    let summary = p.run().await.unwrap();
-    assert_eq!(summary.buffers("fakesink0"), Some(9));
+    p.run().await.unwrap();
     let all: Vec<_> = std::iter::from_fn(|| bus.try_recv()).collect();
     let named = |name: &str| {
         all.iter()
@@ -80,15 +88,15 @@ async fn framestats_posts_a_summary_at_end_of_stream() {
             })
             .collect::<Vec<_>>()
     };
-    assert_eq!(
-        named("framestats/frame").len(),
-        1,
-        "interval=1000: only frame 0"
-    );
+    let frames: Vec<_> = named("framestats/frame")
+        .iter()
+        .map(|s| s.get_int("index"))
+        .collect();
+    assert_eq!(frames, vec![Some(0), Some(1000), Some(2000), Some(3000)]);
     let summaries = named("framestats/summary");
     assert_eq!(summaries.len(), 1, "{all:?}");
-    assert_eq!(summaries[0].get_int("frames"), Some(9));
-    assert_eq!(summaries[0].get_int("bytes"), Some(9 * 500));
+    assert_eq!(summaries[0].get_int("frames"), Some(4000));
+    assert_eq!(summaries[0].get_int("bytes"), Some(4000 * 16384));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

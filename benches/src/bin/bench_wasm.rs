@@ -8,7 +8,8 @@
 //! - With LANG_DIR (the Python, JavaScript and C guests): each language's passthrough
 //!   next to the Rust one (`bench_wasm/langs.rs`).
 //!
-//! Usage: `benches/run-wasm.sh`, or `bench_wasm PARALLAX_BIN PLUGIN_DIR [RUNS] [LANG_DIR]`.
+//! Usage: `benches/run-wasm.sh`, or `bench_wasm PARALLAX_BIN PLUGIN_DIR [RUNS] [LANG_DIR]`;
+//! with `BENCH_WASM_LANGS_ONLY=1` only the per-language table runs.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -116,7 +117,13 @@ fn main() {
     let dir = PathBuf::from(&args[2]);
     let runs: usize = args.get(3).and_then(|r| r.parse().ok()).unwrap_or(3).max(1);
     let lang = args.get(4).map(PathBuf::from);
-    let result = run(&bin, &dir, runs).and_then(|()| match &lang {
+    let langs_only = std::env::var_os("BENCH_WASM_LANGS_ONLY").is_some();
+    let rust = if langs_only && lang.is_some() {
+        Ok(())
+    } else {
+        run(&bin, &dir, runs)
+    };
+    let result = rust.and_then(|()| match &lang {
         Some(lang) => langs::run(&bin, &dir, lang, runs),
         None => Ok(()),
     });

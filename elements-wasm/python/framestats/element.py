@@ -1,6 +1,11 @@
-"""framestats: statistics of every buffer's bytes (size, mean, min, max), posted on the
-pipeline bus as `framestats/frame` element messages every `interval` buffers, and a
-`framestats/summary` at end of stream. Buffers pass through unchanged (copying path).
+"""framestats: a sink that posts statistics of every buffer's bytes (size, mean, min,
+max) on the pipeline bus as `framestats/frame` element messages every `interval`
+buffers, and a `framestats/summary` at end of stream (copying path). Put it on a branch
+of a `tee` to watch a stream.
+
+A sink on purpose: componentize-py 0.25.1 does not free the bytes a `process-copy` call
+returns, so a Python filter leaks its output (docs/writing-elements-python.md); a sink
+returns nothing and runs in constant memory.
 """
 
 from componentize_py_types import Err
@@ -25,10 +30,10 @@ class Element(exports.Element):
         )
         return types.ElementInfo(
             "framestats",
-            "Filter/Analyzer",
+            "Sink/Analyzer",
             "Posts per-buffer byte statistics as element messages (written in Python)",
             "0.1.0",
-            [px.pad("sink", True, "ANY"), px.pad("src", False, "ANY")],
+            [px.pad("sink", True, "ANY")],
             [interval],
             types.Hints(cpu_bound=True, rt_safe=False),
             types.DataPath.COPY,
@@ -84,7 +89,7 @@ class Instance(px.CopyInstance, element.Instance):
         self.bytes += len(data)
         if index % self.interval == 0:
             host.post_message(frame_message(index, data))
-        return [types.CopiedOutput(0, data, meta)]
+        return []
 
     def drain(self):
         host.post_message(

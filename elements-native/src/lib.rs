@@ -7,6 +7,7 @@ mod aacdec;
 mod appsink;
 mod appsrc;
 mod audioconvert;
+mod audioresample;
 mod audiotestsrc;
 mod capsfilter;
 mod concat;
@@ -80,6 +81,7 @@ pub fn register_all(registry: &mut Registry) -> Result<(), RegisterError> {
     appsink::register(registry)?;
     appsrc::register(registry)?;
     audioconvert::register(registry)?;
+    audioresample::register(registry)?;
     audiotestsrc::register(registry)?;
     capsfilter::register(registry)?;
     concat::register(registry)?;

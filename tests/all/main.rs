@@ -3,6 +3,7 @@
 mod caps_change;
 mod conformance;
 mod codecs_audio;
+mod codecs_audioresample;
 #[cfg(feature = "av1enc")]
 mod codecs_av1;
 #[cfg(feature = "av1dec")]
@@ -11,6 +12,8 @@ mod codecs_av1_decode;
 mod codecs_image;
 mod codecs_support;
 mod codecs_video;
+mod codecs_videoscale;
+mod codecs_y4m;
 #[cfg(feature = "mp4")]
 mod containers;
 #[cfg(feature = "mp4")]

@@ -3,6 +3,7 @@
 
 mod imp;
 mod source;
+mod stripes;
 
 use parallax_core::registry::{RegisterError, Registry};
 

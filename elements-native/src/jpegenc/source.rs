@@ -11,11 +11,15 @@ use jpeg_encoder::{ImageBuffer, JpegColorType};
 use crate::util::video_format::{FrameLayout, VideoFormat};
 use crate::videoconvert::matrix::Standard;
 
-/// One frame of raw video, ready to be encoded.
+/// Rows `first..first + rows` of one frame of raw video, ready to be encoded (the whole
+/// frame, or one stripe of it).
+#[derive(Clone, Copy)]
 pub(super) struct FrameSource<'a> {
     pub(super) layout: &'a FrameLayout,
     pub(super) data: &'a [u8],
     pub(super) luts: &'a Luts,
+    pub(super) first: usize,
+    pub(super) rows: usize,
 }
 
 /// Fractional bits of the fixed-point tables.
@@ -99,7 +103,7 @@ impl Luts {
     fn yuv420_row(
         &self,
         y: &[u8],
-        chroma: impl Iterator<Item = (u8, u8)>,
+        mut chroma: impl Iterator<Item = (u8, u8)>,
         out: &mut [Vec<u8>; 4],
     ) {
         let [yb, cbb, crb, _] = out;
@@ -108,20 +112,43 @@ impl Luts {
         yb.resize(ys + n, 0);
         cbb.resize(cbs + n, 0);
         crb.resize(crs + n, 0);
-        let px = yb[ys..]
-            .chunks_mut(2)
-            .zip(cbb[cbs..].chunks_mut(2))
-            .zip(crb[crs..].chunks_mut(2))
-            .zip(y.chunks(2).zip(chroma));
-        for (((yo, cbo), cro), (yi, (u, v))) in px {
-            let (u, v) = (usize::from(u), usize::from(v));
-            let cy = self.cb_y[u] + self.cr_y[v];
-            cbo.fill(clamp_u8(self.cb_cb[u] + self.cr_cb[v]));
-            cro.fill(clamp_u8(self.cb_cr[u] + self.cr_cr[v]));
-            for (o, &l) in yo.iter_mut().zip(yi) {
-                *o = clamp_u8(self.y[usize::from(l)] + cy);
-            }
+        let (yo, cbo, cro) = (&mut yb[ys..], &mut cbb[cbs..], &mut crb[crs..]);
+        // Whole pairs with fixed-size chunks (a 2-byte `fill` on a slice of unknown
+        // length became a `memset` call per pixel pair), then the odd last column.
+        let pairs = yo
+            .chunks_exact_mut(2)
+            .zip(cbo.chunks_exact_mut(2))
+            .zip(cro.chunks_exact_mut(2))
+            .zip(y.chunks_exact(2).zip(chroma.by_ref()));
+        for (((yo, cbo), cro), (yi, (u, v))) in pairs {
+            let (cy, cb, cr) = self.chroma(u, v);
+            yo[0] = clamp_u8(self.y[usize::from(yi[0])] + cy);
+            yo[1] = clamp_u8(self.y[usize::from(yi[1])] + cy);
+            cbo[0] = cb;
+            cbo[1] = cb;
+            cro[0] = cr;
+            cro[1] = cr;
         }
+        // An odd width leaves one column with a chroma sample of its own (the rows
+        // hold width.div_ceil(2) samples).
+        let odd = n.checked_sub(1).filter(|_| n % 2 == 1);
+        if let (Some(i), Some((u, v))) = (odd, chroma.next()) {
+            let l = y[i];
+            let (cy, cb, cr) = self.chroma(u, v);
+            yo[i] = clamp_u8(self.y[usize::from(l)] + cy);
+            cbo[i] = cb;
+            cro[i] = cr;
+        }
+    }
+
+    /// The luma term and the two JFIF chroma values of one chroma sample.
+    fn chroma(&self, u: u8, v: u8) -> (i32, u8, u8) {
+        let (u, v) = (usize::from(u), usize::from(v));
+        (
+            self.cb_y[u] + self.cr_y[v],
+            clamp_u8(self.cb_cb[u] + self.cr_cb[v]),
+            clamp_u8(self.cb_cr[u] + self.cr_cr[v]),
+        )
     }
 }
 
@@ -156,11 +183,11 @@ impl ImageBuffer for FrameSource<'_> {
     }
 
     fn height(&self) -> u16 {
-        self.layout.height as u16
+        self.rows as u16
     }
 
     fn fill_buffers(&self, y: u16, buffers: &mut [Vec<u8>; 4]) {
-        let (l, w, r) = (self.layout, self.layout.width, usize::from(y));
+        let (l, w, r) = (self.layout, self.layout.width, self.first + usize::from(y));
         let p = l.planes;
         let at = |plane: usize, row: usize, len: usize| {
             let start = p[plane].offset + row * p[plane].stride;

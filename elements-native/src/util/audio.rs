@@ -166,7 +166,7 @@ pub(crate) fn parse_raw(caps: Option<&Caps>) -> Result<AudioInfo, ElementError> 
 /// [`ElementError`] (stream) with the sizes.
 pub(crate) fn check_whole_frames(len: usize, info: &AudioInfo) -> Result<usize, ElementError> {
     let frame = info.frame_bytes();
-    if len % frame != 0 {
+    if !len.is_multiple_of(frame) {
         return Err(ElementError::stream(format!(
             "input buffer of {len} bytes is not a whole number of {frame}-byte frames"
         )));

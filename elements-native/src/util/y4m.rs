@@ -220,7 +220,11 @@ pub(crate) struct Segment {
 pub(crate) fn segments(layout: &FrameLayout) -> Vec<Segment> {
     let (w, h) = (layout.width, layout.height);
     let planes: &[(usize, usize)] = match layout.format {
-        VideoFormat::I420 => &[(w, h), (w.div_ceil(2), h.div_ceil(2)), (w.div_ceil(2), h.div_ceil(2))],
+        VideoFormat::I420 => &[
+            (w, h),
+            (w.div_ceil(2), h.div_ceil(2)),
+            (w.div_ceil(2), h.div_ceil(2)),
+        ],
         _ => &[(w, h)],
     };
     let mut out: Vec<Segment> = Vec::new();
@@ -247,8 +251,11 @@ mod tests {
 
     #[test]
     fn ffmpeg_header_parses_and_prints_back() {
-        let h = Header::parse(b"YUV4MPEG2 W320 H240 F30:1 Ip A1:1 C420jpeg XYSCSS=420JPEG", 16384)
-            .expect("valid");
+        let h = Header::parse(
+            b"YUV4MPEG2 W320 H240 F30:1 Ip A1:1 C420jpeg XYSCSS=420JPEG",
+            16384,
+        )
+        .expect("valid");
         assert_eq!((h.width, h.height), (320, 240));
         assert_eq!(h.framerate, Some(Fraction::new(30, 1)));
         assert_eq!(h.line(), "YUV4MPEG2 W320 H240 F30:1 Ip A1:1 C420jpeg\n");
@@ -260,7 +267,13 @@ mod tests {
     #[test]
     fn unpadded_frames_are_one_segment() {
         let l = FrameLayout::new(VideoFormat::I420, 320, 240).expect("layout");
-        assert_eq!(segments(&l), vec![Segment { offset: 0, len: l.size }]);
+        assert_eq!(
+            segments(&l),
+            vec![Segment {
+                offset: 0,
+                len: l.size
+            }]
+        );
         // 6x2: luma rows 6 of stride 8, chroma rows 3 of stride 4.
         let l = FrameLayout::new(VideoFormat::I420, 6, 2).expect("layout");
         let s = segments(&l);

@@ -243,10 +243,12 @@ mod tests {
         let w: Vec<(usize, usize, u32)> = t.iter().map(|t| (t.i0, t.i1, t.w)).collect();
         assert_eq!(w, vec![(0, 0, 0), (0, 1, 64), (0, 1, 192), (1, 1, 0)]);
         // Same size: every tap is its own sample.
-        assert!(taps(7, 7, Method::Bilinear)
-            .iter()
-            .enumerate()
-            .all(|(i, t)| t.i0 == i && t.w == 0));
+        assert!(
+            taps(7, 7, Method::Bilinear)
+                .iter()
+                .enumerate()
+                .all(|(i, t)| t.i0 == i && t.w == 0)
+        );
         let n: Vec<usize> = taps(4, 2, Method::Nearest).iter().map(|t| t.i0).collect();
         assert_eq!(n, vec![1, 3]);
     }

@@ -83,8 +83,8 @@ impl Y4mDec {
     /// Checks the header, announces its caps and prepares the frame layout.
     fn start_stream(&mut self, h: &Header, ctx: &mut ProcessContext<'_>) -> Result<(), FlowError> {
         let format = h.colorspace.format();
-        let Some(layout) = FrameLayout::new(format, h.width, h.height)
-            .filter(|l| l.size <= MAX_FRAME_SIZE)
+        let Some(layout) =
+            FrameLayout::new(format, h.width, h.height).filter(|l| l.size <= MAX_FRAME_SIZE)
         else {
             let text = format!(
                 "a {}x{} frame is over the {MAX_FRAME_SIZE}-byte frame limit",

@@ -135,8 +135,8 @@ impl Parser {
             }
             _ => {
                 // `FRAME` may carry parameters after a space; none change the layout.
-                let is_frame = line.starts_with(FRAME)
-                    && matches!(line.get(FRAME.len()), None | Some(b' '));
+                let is_frame =
+                    line.starts_with(FRAME) && matches!(line.get(FRAME.len()), None | Some(b' '));
                 if !is_frame {
                     let shown = String::from_utf8_lossy(&line[..line.len().min(16)]).into_owned();
                     return Err(format!(

@@ -115,8 +115,7 @@ impl Transform for Y4mEnc {
         let Some(stream) = self.stream.as_mut() else {
             return Err(ctx.error(ElementError::stream("no caps were negotiated")));
         };
-        video_caps::check_frame_size(buffer.len(), stream.frame_size)
-            .map_err(|e| ctx.error(e))?;
+        video_caps::check_frame_size(buffer.len(), stream.frame_size).map_err(|e| ctx.error(e))?;
         let header = stream.header.as_deref().unwrap_or_default();
         let len = header.len() + FRAME_LINE.len() + stream.packed;
         let mut out = ctx.allocate(len)?;

@@ -63,3 +63,9 @@ pub fn tsdemux(data: &[u8]) {
         |ctx| demux.borrow_mut().finish(ctx),
     );
 }
+
+/// Typefinding over the first bytes of a stream; the media type found, if any.
+#[cfg(feature = "decodebin")]
+pub fn typefind(data: &[u8]) -> Option<String> {
+    crate::decodebin::typefind::typefind(data).map(|s| s.name().to_owned())
+}

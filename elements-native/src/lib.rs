@@ -11,6 +11,8 @@ mod audioresample;
 mod audiotestsrc;
 mod capsfilter;
 mod concat;
+#[cfg(feature = "decodebin")]
+mod decodebin;
 #[cfg(feature = "av1dec")]
 mod dav1ddec;
 mod delay;
@@ -35,6 +37,8 @@ mod jpegdec;
 mod jpegenc;
 #[cfg(feature = "audiodec")]
 mod mpg123audiodec;
+#[cfg(feature = "mp4")]
+mod mp4mux;
 #[cfg(feature = "audiodec")]
 mod oggdemux;
 mod output_selector;
@@ -107,6 +111,8 @@ pub fn register_all(registry: &mut Registry) -> Result<(), RegisterError> {
     jpegenc::register(registry)?;
     #[cfg(feature = "audiodec")]
     mpg123audiodec::register(registry)?;
+    #[cfg(feature = "mp4")]
+    mp4mux::register(registry)?;
     #[cfg(feature = "audiodec")]
     oggdemux::register(registry)?;
     output_selector::register(registry)?;
@@ -135,5 +141,8 @@ pub fn register_all(registry: &mut Registry) -> Result<(), RegisterError> {
     wavparse::register(registry)?;
     y4mdec::register(registry)?;
     y4menc::register(registry)?;
+    // Last: decodebin autoplugs from the elements registered before it.
+    #[cfg(feature = "decodebin")]
+    decodebin::register(registry)?;
     Ok(())
 }

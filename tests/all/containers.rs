@@ -208,3 +208,87 @@ async fn tsdemux_h264_aac_matches_ffprobe() {
 async fn tsdemux_bad_input_fails_cleanly() {
     check_damaged("h264_aac.ts", "tsdemux").await;
 }
+
+/// Remuxes `file` through `qtdemux ! mp4mux` (both streams) into a scratch file.
+async fn remux(file: &str, props: &str) -> std::path::PathBuf {
+    let out = scratch(&format!("remux-{props}-{file}").replace(['=', ' '], "_"));
+    let desc = format!(
+        "filesrc location={} ! qtdemux name=d \
+         mp4mux name=m {props} ! filesink location={} \
+         d.video_0 ! queue ! m.video_0  d.audio_0 ! queue ! m.audio_0",
+        fixture(file).display(),
+        out.display()
+    );
+    run_to_end(&desc).await.expect("remux");
+    out
+}
+
+fn ffprobe_codecs(path: &std::path::Path) -> String {
+    let out = std::process::Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "stream=codec_name",
+            "-of",
+            "csv=p=0",
+        ])
+        .arg(path)
+        .output()
+        .expect("ffprobe runs (ci/test.sh installs ffmpeg)");
+    assert!(
+        out.status.success(),
+        "ffprobe: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[tokio::test]
+async fn mp4mux_output_is_read_by_ffmpeg_and_round_trips() {
+    for (file, codecs) in [("av1_opus.mp4", "av1,opus"), ("h264_aac.mp4", "h264,aac")] {
+        for props in ["", "faststart=false"] {
+            let muxed = remux(file, props).await;
+            assert_eq!(ffprobe_codecs(&muxed), codecs, "{file} {props}");
+            // ffmpeg decodes every frame without an error.
+            let status = std::process::Command::new("ffmpeg")
+                .args(["-v", "error", "-xerror", "-i"])
+                .arg(&muxed)
+                .args(["-f", "null", "-"])
+                .status()
+                .expect("ffmpeg");
+            assert!(
+                status.success(),
+                "ffmpeg could not decode {file} remuxed ({props})"
+            );
+            // Demuxing the remuxed file gives the same samples as the original.
+            let original = run_sinks(&demux_desc(file, "qtdemux"), &["v", "a"])
+                .await
+                .expect("demux");
+            let desc = format!(
+                "filesrc location={} ! qtdemux name=d d.video_0 ! appsink name=v d.audio_0 ! appsink name=a",
+                muxed.display()
+            );
+            let again = run_sinks(&desc, &["v", "a"]).await.expect("demux remuxed");
+            for (a, b) in original.iter().zip(&again) {
+                assert_eq!(a.buffers.len(), b.buffers.len(), "{file}: sample count");
+                for (x, y) in a.buffers.iter().zip(&b.buffers) {
+                    assert_eq!(x.data(), y.data(), "{file}: sample bytes");
+                    assert_eq!(
+                        x.meta()
+                            .flags
+                            .contains(parallax::core::BufferFlags::KEYFRAME),
+                        y.meta()
+                            .flags
+                            .contains(parallax::core::BufferFlags::KEYFRAME),
+                        "{file}: keyframe"
+                    );
+                }
+            }
+            let _ = std::fs::remove_file(&muxed);
+        }
+    }
+}

@@ -18,6 +18,8 @@ mod codecs_y4m;
 mod containers;
 #[cfg(feature = "mp4")]
 mod containers_support;
+#[cfg(all(feature = "decodebin", feature = "mp4"))]
+mod decodebin;
 mod elements_flow;
 mod elements_io;
 mod elements_testsrc;

@@ -201,9 +201,10 @@ impl QtDemux {
     /// A demuxer for the pads named (fuzzing, without a pipeline).
     #[cfg(feature = "fuzzing")]
     pub(crate) fn with_pads(pads: &[&str]) -> Self {
-        let mut d = QtDemux::default();
-        d.wanted = pads.iter().filter_map(|p| parse_pad(p)).collect();
-        d
+        QtDemux {
+            wanted: pads.iter().filter_map(|p| parse_pad(p)).collect(),
+            ..QtDemux::default()
+        }
     }
 
     /// Takes in one buffer and pushes every sample that became complete.

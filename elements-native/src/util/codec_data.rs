@@ -13,13 +13,37 @@ pub(crate) fn to_hex(bytes: &[u8]) -> String {
     out
 }
 
+/// The bytes of a hex string; `None` when it is not hex.
+pub(crate) fn from_hex(text: &str) -> Option<Vec<u8>> {
+    let text = text.strip_prefix("(buffer)").unwrap_or(text);
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    text.as_bytes()
+        .chunks(2)
+        .map(|pair| {
+            let digit = |c: u8| char::from(c).to_digit(16);
+            Some((digit(pair[0])? * 16 + digit(pair[1])?) as u8)
+        })
+        .collect()
+}
+
+/// The `codec_data` field of `s`, decoded.
+#[cfg(feature = "mp4")]
+pub(crate) fn get(s: &parallax_core::Structure) -> Option<Vec<u8>> {
+    from_hex(s.get_str("codec_data")?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn hex_is_lowercase_pairs() {
+    fn hex_round_trip() {
         let bytes = [0x00, 0x01, 0xab, 0xff];
         assert_eq!(to_hex(&bytes), "0001abff");
+        assert_eq!(from_hex("0001abff").as_deref(), Some(&bytes[..]));
+        assert_eq!(from_hex("0g"), None);
+        assert_eq!(from_hex("abc"), None);
     }
 }

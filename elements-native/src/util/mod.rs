@@ -2,7 +2,7 @@
 
 #[cfg(any(feature = "mp4", feature = "ts"))]
 pub(crate) mod adapter;
-#[cfg(feature = "ts")]
+#[cfg(any(feature = "ts", feature = "decodebin"))]
 pub(crate) mod batch;
 #[cfg(any(feature = "mp4", feature = "ts", feature = "decodebin"))]
 pub(crate) mod codec_data;

@@ -273,6 +273,19 @@ fn forward(graph: &mut Graph, order: &[NodeId], accepts: &Accepts) -> Result<(),
                 continue;
             };
             let caps = link.caps.clone().unwrap_or_else(Caps::any);
+            // A muxer's inputs come from several templates (`video_%u`, `audio_%u`) and
+            // carry different streams; only same-template inputs (funnel) must agree.
+            if graph
+                .node(id)
+                .factory
+                .info()
+                .templates(PadDirection::Sink)
+                .count()
+                > 1
+            {
+                inputs.push(caps);
+                continue;
+            }
             let next = combined.intersect(&caps);
             if next.is_empty()
                 && let Some((first, first_caps)) = &first_input

@@ -15,6 +15,11 @@ rustup target add wasm32-wasip2 >/dev/null
 # guests with them during clippy and test, and fails when one is missing.
 ci/guest-tools.sh
 
+# The codec elements: rav1e's asm needs nasm to build, the AV1 tests decode with dav1d.
+if ! command -v nasm >/dev/null || ! command -v dav1d >/dev/null; then
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends nasm dav1d >/dev/null
+fi
+
 # dav1ddec links the system libdav1d (the dav1d crate 0.9 wants libdav1d 1.0, Debian 12's)
 # and finds it with pkg-config.
 if ! command -v pkg-config >/dev/null || ! pkg-config --exists dav1d; then

@@ -21,3 +21,4 @@ pub(crate) mod rng;
 pub(crate) mod sleep;
 pub(crate) mod video_caps;
 pub(crate) mod video_format;
+pub(crate) mod y4m;

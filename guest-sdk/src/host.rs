@@ -1,6 +1,8 @@
-//! What the host offers every element: its log and the pipeline bus.
+//! What the host offers every element: its log and the pipeline bus; and, when the
+//! pipeline grants it, the pipeline clock.
 //!
-//! On a non-wasm target (unit tests of an element's logic) both write to stderr instead.
+//! On a non-wasm target (unit tests of an element's logic) the log and the bus write to
+//! stderr instead, and the clock counts from the first call.
 
 /// Severity of a log line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,4 +47,24 @@ pub fn post_message(structure: &str) {
     crate::bindings::parallax::element::host::post_message(structure);
     #[cfg(not(target_arch = "wasm32"))]
     eprintln!("[message] {structure}");
+}
+
+/// The pipeline's running time in nanoseconds: it starts at zero when the pipeline first
+/// plays and stands still while it is paused.
+///
+/// Calling this makes the component import `parallax:element/clock`, which the host only
+/// links for elements given `grant=clock`; without it the element is refused at start,
+/// with a message naming the import.
+pub fn running_time() -> u64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        crate::bindings::parallax::element::clock::running_time()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use std::sync::OnceLock;
+        use std::time::Instant;
+        static START: OnceLock<Instant> = OnceLock::new();
+        u64::try_from(START.get_or_init(Instant::now).elapsed().as_nanos()).unwrap_or(u64::MAX)
+    }
 }

@@ -60,7 +60,10 @@ mod window;
 pub mod bindings {
     wit_bindgen::generate!({
         path: "../wit",
-        world: "parallax:element/stateful-element-world",
+        // The clocked world: a component imports `clock` only if the element calls
+        // `running_time()` (unused imports are left out of the component), so elements
+        // that do not need the grant never ask for it.
+        world: "parallax:element/stateful-clocked-element-world",
         pub_export_macro: true,
     });
 }
@@ -70,7 +73,7 @@ pub use element::Element;
 pub use error::{Error, FlowError};
 #[doc(hidden)]
 pub use glue::{Component, InstanceCell};
-pub use host::{Level, log, post_message};
+pub use host::{Level, log, post_message, running_time};
 pub use info::{DataPath, Hints, Info, PadDirection, PadPresence, PadTemplate, PropKind, PropSpec};
 pub use meta::{Flags, Meta, OwnedOutput};
 pub use parallax_caps as caps;
@@ -83,7 +86,7 @@ pub mod prelude {
     pub use crate::{
         Caps, DataPath, Element, Error, Flags, FlowError, Hints, Info, InputBuffer, Level, Meta,
         OutputSlot, Outputs, OwnedOutput, PadDirection, PadPresence, PadTemplate, PropKind,
-        PropSpec, PropValue, Props, log, post_message,
+        PropSpec, PropValue, Props, log, post_message, running_time,
     };
 }
 

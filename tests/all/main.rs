@@ -28,6 +28,7 @@ mod negotiation;
 mod pipeline_run;
 mod registry_elements;
 mod state_control;
+mod wasm_clock;
 mod wasm_copy;
 mod wasm_flow;
 mod wasm_hostile;

@@ -29,6 +29,16 @@ fn variant(original: &Path, dir: &Path, tag: &str) -> PathBuf {
     path
 }
 
+/// Runs `f` when dropped, also when the thread holding it panics: a failed assertion in
+/// a helper thread must end the stream, not leave the pipeline running forever.
+struct OnDrop<F: FnMut()>(F);
+
+impl<F: FnMut()> Drop for OnDrop<F> {
+    fn drop(&mut self) {
+        (self.0)();
+    }
+}
+
 fn sequence_pipeline(element: &str) -> Pipeline {
     pipeline(
         &[element],
@@ -76,8 +86,8 @@ async fn stream_while(
     let reloader = {
         let done = Arc::clone(&done);
         std::thread::spawn(move || {
+            let _stop = OnDrop(|| done.store(true, Ordering::Release));
             reloads(&controller);
-            done.store(true, Ordering::Release);
         })
     };
     p.run().await.unwrap();
@@ -91,13 +101,18 @@ async fn stream_while(
     (seen, pushed, messages)
 }
 
-/// Waits until `handle` has done `swaps` swaps.
-fn wait_for_swaps(handle: &WasmHandle, swaps: u64) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while handle.swaps() < swaps {
-        assert!(Instant::now() < deadline, "swap {swaps} never happened");
+/// Waits until `done()` holds; panics (ending the stream through `OnDrop`) after a minute.
+fn wait_until(what: &str, done: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_micros(200));
     }
+}
+
+/// Waits until `handle` has done `swaps` swaps.
+fn wait_for_swaps(handle: &WasmHandle, swaps: u64) {
+    wait_until(&format!("swap {swaps}"), || handle.swaps() >= swaps);
 }
 
 fn replaced(messages: &[Message]) -> Vec<(String, String, Duration)> {
@@ -140,9 +155,7 @@ async fn every_buffer_arrives_exactly_once_while_the_element_is_swapped_many_tim
     let first_hash = handle.content_hash();
     let (seen, pushed, messages) = stream_while(p, move |controller| {
         // Start once data flows, so every swap happens between two buffers in flight.
-        while handle.buffers_in() == 0 {
-            std::thread::sleep(Duration::from_millis(1));
-        }
+        wait_until("data to flow", || handle.buffers_in() > 0);
         for i in 0..SWAPS {
             let next = if i % 2 == 0 { &v2 } else { &v1 };
             controller.reload_element("pt", next).unwrap();
@@ -180,9 +193,7 @@ async fn a_broken_upgrade_is_refused_and_the_old_component_keeps_running() {
     let handle = p.handle::<WasmHandle>("pt").unwrap();
     let hash = handle.content_hash();
     let (seen, pushed, messages) = stream_while(p, move |controller| {
-        while handle.buffers_in() == 0 {
-            std::thread::sleep(Duration::from_millis(1));
-        }
+        wait_until("data to flow", || handle.buffers_in() > 0);
         for bad in [&garbage, &truncated, &dir.join("missing.wasm")] {
             let err = controller.reload_element("pt", bad).unwrap_err();
             assert!(
@@ -194,9 +205,7 @@ async fn a_broken_upgrade_is_refused_and_the_old_component_keeps_running() {
         assert_eq!(handle.swaps(), 0);
         assert_eq!(handle.content_hash(), hash);
         let before = handle.buffers_in();
-        while handle.buffers_in() < before + 100 {
-            std::thread::sleep(Duration::from_millis(1));
-        }
+        wait_until("100 more buffers", || handle.buffers_in() >= before + 100);
     })
     .await;
     assert_eq!(seen, (0..pushed).collect::<Vec<_>>());
@@ -239,9 +248,7 @@ async fn a_version_whose_pads_refuse_the_negotiated_caps_is_refused() {
     let p = sequence_pipeline("passthrough");
     let handle = p.handle::<WasmHandle>("pt").unwrap();
     let (seen, pushed, messages) = stream_while(p, move |controller| {
-        while handle.buffers_in() == 0 {
-            std::thread::sleep(Duration::from_millis(1));
-        }
+        wait_until("data to flow", || handle.buffers_in() > 0);
         let err = controller
             .reload_element("pt", guest_path("passthrough_audio"))
             .unwrap_err()
@@ -281,15 +288,14 @@ async fn a_stateful_source_hands_its_state_to_each_successor() {
         seen
     });
     let reloader = std::thread::spawn(move || {
-        while handle.buffers_out() == 0 {
-            std::thread::sleep(Duration::from_millis(1));
-        }
+        let eos = controller.clone();
+        let _stop = OnDrop(move || eos.send_eos());
+        wait_until("data to flow", || handle.buffers_out() > 0);
         for i in 0..SWAPS {
             let next = if i % 2 == 0 { &v2 } else { &v1 };
             controller.reload_element("pt", next).unwrap();
             wait_for_swaps(&handle, i + 1);
         }
-        controller.send_eos();
     });
     p.run().await.unwrap();
     reloader.join().unwrap();

@@ -35,8 +35,8 @@ pub use buffer::{Buffer, BufferFlags, BufferMeta, BufferMut, ClockTime};
 pub use caps::{Caps, CapsValue, Fraction, Structure};
 pub use element::{
     AnyElement, AsyncSink, AsyncSource, CapsChange, ContextState, ElementImpl, ExecutionHints,
-    Leaky, Notice, PadDirection, PadPresence, PadTemplate, ProcessContext, ProduceContext,
-    ProduceResult, QueueLimits, Sink, Source, Transform,
+    Leaky, Notice, PadDirection, PadPresence, PadTemplate, PipelineClock, ProcessContext,
+    ProduceContext, ProduceResult, QueueLimits, Sink, Source, Transform,
 };
 pub use error::{ElementError, ErrorKind, FlowError, PropertyError};
 pub use property::{PropKind, PropSpec, Value};

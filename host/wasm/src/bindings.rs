@@ -85,7 +85,10 @@ impl host::Host for HostState {
 
 impl clock::Host for HostState {
     fn running_time(&mut self) -> wasmtime::Result<types::ClockTime> {
-        Ok(u64::try_from(self.started.elapsed().as_nanos()).unwrap_or(u64::MAX))
+        Ok(match &self.pipeline_clock {
+            Some(clock) => clock.running_time().0,
+            None => u64::try_from(self.started.elapsed().as_nanos()).unwrap_or(u64::MAX),
+        })
     }
 }
 

@@ -39,7 +39,10 @@ pub(crate) struct HostState {
     pub(crate) notices: Vec<Notice>,
     /// Notices refused because too many were posted.
     pub(crate) dropped_notices: u64,
-    /// Zero of `clock.running-time`.
+    /// The pipeline clock `clock.running-time` reads (set on the first call made with a
+    /// context; before that, and outside a pipeline, time counts from `started`).
+    pub(crate) pipeline_clock: Option<std::sync::Arc<dyn parallax_core::PipelineClock>>,
+    /// Zero of `clock.running-time` without a pipeline clock.
     pub(crate) started: Instant,
 }
 
@@ -73,6 +76,7 @@ impl HostState {
             output,
             notices: Vec::new(),
             dropped_notices: 0,
+            pipeline_clock: None,
             started: Instant::now(),
         }
     }

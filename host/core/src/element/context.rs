@@ -4,9 +4,10 @@
 //! [`ContextState`] that the engine keeps for the element's whole life, so creating one
 //! per call is free and the output list keeps its capacity: no allocation per buffer.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::buffer::{Buffer, BufferMut};
+use crate::buffer::{Buffer, BufferMut, ClockTime};
 use crate::caps::{Caps, Structure};
 use crate::error::{ElementError, FlowError};
 use crate::memory::{BufferAllocator, CpuArena, DEFAULT_SLOTS_PER_CLASS};
@@ -18,6 +19,13 @@ pub enum Notice {
     Message(Structure),
     /// Something went wrong but the element carries on.
     Warning(String),
+}
+
+/// The pipeline's running time, as elements read it: zero when the pipeline first plays,
+/// standing still while it is paused.
+pub trait PipelineClock: Send + Sync + std::fmt::Debug {
+    /// The running time now.
+    fn running_time(&self) -> ClockTime;
 }
 
 /// New caps an element announced for one of its src pads, mid-stream (in-band, like a
@@ -37,6 +45,7 @@ pub struct CapsChange {
 pub struct ContextState {
     outputs: Vec<(usize, Buffer)>,
     caps_changes: Vec<CapsChange>,
+    clock: Option<Arc<dyn PipelineClock>>,
     error: Option<ElementError>,
     notices: Vec<Notice>,
     allocator: BufferAllocator,
@@ -48,6 +57,7 @@ impl ContextState {
         ContextState {
             outputs: Vec::with_capacity(8),
             caps_changes: Vec::new(),
+            clock: None,
             error: None,
             notices: Vec::new(),
             allocator: BufferAllocator::new(name, DEFAULT_SLOTS_PER_CLASS),
@@ -59,6 +69,7 @@ impl ContextState {
         ContextState {
             outputs: Vec::with_capacity(8),
             caps_changes: Vec::new(),
+            clock: None,
             error: None,
             notices: Vec::new(),
             allocator,
@@ -77,6 +88,11 @@ impl ContextState {
         if outputs.capacity() >= self.outputs.capacity() {
             self.outputs = outputs;
         }
+    }
+
+    /// Gives the element's contexts the pipeline clock.
+    pub fn set_clock(&mut self, clock: Arc<dyn PipelineClock>) {
+        self.clock = Some(clock);
     }
 
     /// Whether the last call announced new src caps.
@@ -190,6 +206,16 @@ impl<'a> ProcessContext<'a> {
     /// Posts a warning on the bus.
     pub fn warning(&mut self, text: impl Into<String>) {
         self.state.notices.push(Notice::Warning(text.into()));
+    }
+
+    /// The pipeline clock (none outside a running pipeline, e.g. in unit tests).
+    pub fn clock(&self) -> Option<&Arc<dyn PipelineClock>> {
+        self.state.clock.as_ref()
+    }
+
+    /// The pipeline's running time now, if there is a pipeline clock.
+    pub fn running_time(&self) -> Option<ClockTime> {
+        self.state.clock.as_ref().map(|c| c.running_time())
     }
 
     /// Whether the pipeline is stopping or flushing; long loops should check it.

@@ -147,3 +147,9 @@ impl Control {
         }
     }
 }
+
+impl parallax_core::PipelineClock for Control {
+    fn running_time(&self) -> parallax_core::ClockTime {
+        self.clock.running_time()
+    }
+}

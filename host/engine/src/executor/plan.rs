@@ -157,6 +157,8 @@ pub(crate) fn plan(
             let sink_pads = node.sink_pads.len();
             let mut rt = NodeRt::new(id, name, element, node_routes, sink_pads, node_stats);
             rt.caps = caps;
+            rt.state
+                .set_clock(Arc::clone(control) as Arc<dyn parallax_core::PipelineClock>);
             let buffer_size = match &rt.element {
                 AnyElement::Source(s) => Some(s.buffer_size()),
                 AnyElement::AsyncSource(s) => Some(s.buffer_size()),

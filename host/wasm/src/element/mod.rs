@@ -259,6 +259,25 @@ impl WasmElement {
         self.handle.swapped(notify, report);
     }
 
+    /// Creates the guest instance now if there is none (and applies `set-caps`' answer).
+    fn instantiate_now(&mut self) -> Result<(), ElementError> {
+        let mut slot = self
+            .live
+            .get_mut()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        let result = self.ensure_live(&mut slot).map(|(_, answer)| answer);
+        *self.live.get_mut().unwrap_or_else(|p| p.into_inner()) = slot;
+        match result {
+            Ok(Some(max)) => {
+                self.max_output = max;
+                Ok(())
+            }
+            Ok(None) => Ok(()),
+            Err(failure) => Err(failure.error),
+        }
+    }
+
     fn setup(&self) -> Setup<'_> {
         Setup {
             plugin: &self.plugin,
@@ -391,6 +410,10 @@ impl WasmElement {
             Ok((live, answer)) => {
                 if let Some(max) = answer {
                     self.max_output = max;
+                }
+                // Once per instance: calls with a context can read the pipeline clock.
+                if self.settings.grants.clock && live.store.data().pipeline_clock.is_none() {
+                    live.store.data_mut().pipeline_clock = ctx.clock().cloned();
                 }
                 let mut pool = std::mem::take(&mut self.pool);
                 let call = self.call(0);
@@ -634,26 +657,15 @@ impl ElementImpl for WasmElement {
             Role::Sink => 0,
             _ => src.len().max(1),
         };
-        Ok(())
+        // Before negotiation, with the properties final: a guest that cannot start (an
+        // import it was not granted, a refused property) is reported as itself here, not
+        // later as caps it could not answer.
+        self.instantiate_now()
     }
 
     fn start(&mut self) -> Result<(), ElementError> {
         self.apply_replacement();
-        let mut slot = self
-            .live
-            .get_mut()
-            .unwrap_or_else(|p| p.into_inner())
-            .take();
-        let result = self.ensure_live(&mut slot).map(|(_, answer)| answer);
-        *self.live.get_mut().unwrap_or_else(|p| p.into_inner()) = slot;
-        match result {
-            Ok(Some(max)) => {
-                self.max_output = max;
-                Ok(())
-            }
-            Ok(None) => Ok(()),
-            Err(failure) => Err(failure.error),
-        }
+        self.instantiate_now()
     }
 
     fn flush(&mut self) {

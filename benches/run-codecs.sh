@@ -8,6 +8,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release -p parallax --features image,av1enc -p parallax-benches --bin bench_codecs
+# Other builds in the same target directory (without the features) replace
+# target/release/parallax at any time, so take a private copy of the newest build
+# in deps/ that has the codec elements.
+BIN=target/release/parallax-codecs
+for f in $(ls -t target/release/deps/parallax-* | grep -v '\.d$'); do
+  if "$f" inspect rav1enc >/dev/null 2>&1 && "$f" inspect y4mdec >/dev/null 2>&1; then
+    cp "$f" "$BIN"
+    break
+  fi
+done
+"$BIN" inspect rav1enc >/dev/null || { echo "no parallax binary with the codec features" >&2; exit 1; }
 GST_DIR=${GST_BENCH_DIR:-../shared/bench/gst/bench}
 MEDIA=${PB:-/tmp/parallax-peerbench}/media
 mkdir -p "$MEDIA"
@@ -20,4 +31,4 @@ FFE="ffmpeg -hide_banner -nostdin -loglevel error -y"
   $FFE -i "$MEDIA/src_320x240_300f.y4m" -frames:v 150 "$MEDIA/src_320x240_150f.y4m"
 [ -f "$MEDIA/src_1280x720_30f.y4m" ] ||
   $FFE -i "$MEDIA/src_1280x720_150f.y4m" -frames:v 30 "$MEDIA/src_1280x720_30f.y4m"
-exec target/release/bench_codecs target/release/parallax "$GST_DIR" "$MEDIA" "${1:-3}" "${2:-}"
+exec target/release/bench_codecs "$BIN" "$GST_DIR" "$MEDIA" "${1:-3}" "${2:-}"

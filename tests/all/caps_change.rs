@@ -98,3 +98,38 @@ async fn a_change_downstream_cannot_take_fails_naming_the_element_and_the_caps()
     }
     assert!(saw_error);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_converter_keeps_the_format_downstream_asked_for_across_a_size_change() {
+    let mut p = pipeline(
+        &[],
+        "appsrc name=in caps=\"video/x-raw,format=I420,width=8,height=8,framerate=30/1\" \
+         ! videoconvert ! video/x-raw,format=RGBA ! appsink name=out",
+    );
+    let src = p.handle::<AppSrcHandle>("in").unwrap();
+    let sink = p.handle::<AppSinkHandle>("out").unwrap();
+    let producer = std::thread::spawn(move || {
+        src.push_buffer(&[128u8; 8 * 8 * 3 / 2]).unwrap();
+        let bigger: Caps = "video/x-raw,format=I420,width=16,height=8,framerate=30/1"
+            .parse()
+            .unwrap();
+        src.set_caps(bigger).unwrap();
+        src.push_buffer(&[128u8; 16 * 8 * 3 / 2]).unwrap();
+        src.end_of_stream();
+    });
+    let consumer = {
+        let sink = std::sync::Arc::clone(&sink);
+        std::thread::spawn(move || {
+            let mut sizes = Vec::new();
+            while let Some(buffer) = sink.pull_sample(Duration::from_secs(10)) {
+                sizes.push(buffer.len());
+            }
+            sizes
+        })
+    };
+    p.run().await.unwrap();
+    producer.join().unwrap();
+    assert_eq!(consumer.join().unwrap(), vec![8 * 8 * 4, 16 * 8 * 4]);
+    let caps = sink.caps().unwrap().to_string();
+    assert!(caps.contains("RGBA") && caps.contains("width=16"), "{caps}");
+}

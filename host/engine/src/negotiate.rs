@@ -157,6 +157,12 @@ struct Accepts {
 pub fn negotiate(graph: &mut Graph) -> Result<(), PipelineError> {
     let order = graph.topological_order();
     let accepts = backward(graph, &order)?;
+    // Kept on the links for caps changes mid-stream (`executor/renegotiate.rs`).
+    for &id in &order {
+        for (p, allowed) in accepts.src[id.index()].iter().enumerate() {
+            graph.set_link_accepts(id, p, allowed.clone());
+        }
+    }
     forward(graph, &order, &accepts)
 }
 

@@ -5,9 +5,11 @@
 //! A key design decision: the initial negotiation stays whole-graph (`negotiate.rs`);
 //! a later change travels with the data, in order, and each element renegotiates when it
 //! reaches it, with the same element calls (`transform_caps`, `fixate_caps`, `set_caps`)
-//! and against the static pad templates of its downstream peers (elements in other
-//! threads cannot be asked). A peer that still cannot take the result refuses it in its
-//! own `set_caps`, which fails the pipeline with a not-negotiated error naming it.
+//! and against what the initial negotiation found downstream accepts on each src pad
+//! (its backward pass, kept on the links: a capsfilter's format after a converter
+//! constrains the converter's new output). Elements in other threads cannot be asked
+//! again; a peer that still cannot take the result refuses it in its own `set_caps`,
+//! which fails the pipeline with a not-negotiated error naming it.
 
 use parallax_core::{Caps, ElementImpl, PadDirection};
 
@@ -25,8 +27,8 @@ pub(crate) struct NodeCaps {
     sink_templates: Vec<Caps>,
     /// Pad template caps per src pad.
     src_templates: Vec<Caps>,
-    /// Per src pad: the template caps of the downstream peer's sink pad.
-    peer_templates: Vec<Caps>,
+    /// Per src pad: what downstream accepts (template ∩ everything after it).
+    downstream: Vec<Caps>,
 }
 
 impl NodeCaps {
@@ -49,8 +51,11 @@ impl NodeCaps {
             src_templates: (0..n_src)
                 .map(|p| template_caps(graph, id, PadDirection::Src, p))
                 .collect(),
-            peer_templates: (0..n_src)
+            downstream: (0..n_src)
                 .map(|p| match graph.link_from(id, p) {
+                    Some((_, link)) if link.accepts.is_some() => {
+                        link.accepts.clone().unwrap_or_else(Caps::any)
+                    }
                     Some((child, link)) => {
                         template_caps(graph, child, PadDirection::Sink, link.sink_pad)
                     }
@@ -89,11 +94,7 @@ impl NodeCaps {
             let offered = element
                 .transform_caps(PadDirection::Sink, &combined)
                 .intersect(template);
-            let peer = self
-                .peer_templates
-                .get(p)
-                .cloned()
-                .unwrap_or_else(Caps::any);
+            let peer = self.downstream.get(p).cloned().unwrap_or_else(Caps::any);
             let candidates = offered.intersect(&peer);
             if candidates.is_empty() {
                 return Err(format!(

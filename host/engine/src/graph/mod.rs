@@ -54,6 +54,9 @@ pub struct Link {
     pub sink_pad: usize,
     /// Caps fixed by negotiation, once prepared.
     pub caps: Option<Caps>,
+    /// What the downstream pad accepts, considering every element after it (negotiation's
+    /// backward pass): what a caps change mid-stream must stay within.
+    pub accepts: Option<Caps>,
 }
 
 /// A node's position in the graph.
@@ -156,6 +159,7 @@ impl Graph {
             src_pad: src_index,
             sink_pad: sink_index,
             caps: None,
+            accepts: None,
         };
         if self.dag.add_edge(src, sink, link).is_err() {
             self.dag[src].src_pads.release(src_index);
@@ -234,6 +238,17 @@ impl Graph {
     }
 
     /// Sets the negotiated caps of the link leaving src pad `pad` of `node`.
+    /// Records what the pad downstream of `node`'s src pad `pad` accepts.
+    pub(crate) fn set_link_accepts(&mut self, node: NodeId, pad: usize, accepts: Caps) {
+        let edge = self
+            .edges(node, Direction::Outgoing)
+            .into_iter()
+            .find(|e| self.dag[*e].src_pad == pad);
+        if let Some(edge) = edge {
+            self.dag[edge].accepts = Some(accepts);
+        }
+    }
+
     pub(crate) fn set_link_caps(&mut self, node: NodeId, pad: usize, caps: Caps) {
         let edge = self
             .edges(node, Direction::Outgoing)

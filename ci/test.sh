@@ -26,6 +26,11 @@ if ! command -v pkg-config >/dev/null || ! pkg-config --exists dav1d; then
   apt-get update -qq && apt-get install -y -qq --no-install-recommends libdav1d-dev pkg-config >/dev/null
 fi
 
+# The mp4mux and decodebin tests make and check files with ffmpeg/ffprobe.
+if ! command -v ffmpeg >/dev/null || ! command -v ffprobe >/dev/null; then
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends ffmpeg >/dev/null
+fi
+
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
 cargo test --workspace --all-features --locked

@@ -11,10 +11,10 @@ mod audioresample;
 mod audiotestsrc;
 mod capsfilter;
 mod concat;
-#[cfg(feature = "decodebin")]
-mod decodebin;
 #[cfg(feature = "av1dec")]
 mod dav1ddec;
+#[cfg(feature = "decodebin")]
+mod decodebin;
 mod delay;
 mod fakesink;
 mod fakesrc;
@@ -24,9 +24,9 @@ mod filesink;
 mod filesrc;
 #[cfg(feature = "audiodec")]
 mod flacdec;
+mod funnel;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
-mod funnel;
 mod identity;
 mod input_selector;
 mod ivfmux;
@@ -35,19 +35,19 @@ mod ivfparse;
 mod jpegdec;
 #[cfg(feature = "image")]
 mod jpegenc;
-#[cfg(feature = "audiodec")]
-mod mpg123audiodec;
 #[cfg(feature = "mp4")]
 mod mp4mux;
 #[cfg(feature = "audiodec")]
+mod mpg123audiodec;
+#[cfg(feature = "audiodec")]
 mod oggdemux;
 mod output_selector;
-#[cfg(feature = "mp4")]
-mod qtdemux;
 #[cfg(feature = "imagedec")]
 mod pngdec;
 #[cfg(feature = "image")]
 mod pngenc;
+#[cfg(feature = "mp4")]
+mod qtdemux;
 mod queue;
 mod ratelimit;
 #[cfg(feature = "av1enc")]
@@ -60,10 +60,10 @@ mod valve;
 mod videoconvert;
 mod videoscale;
 mod videotestsrc;
-mod wavenc;
 mod volume;
 #[cfg(feature = "audiodec")]
 mod vorbisdec;
+mod wavenc;
 #[cfg(feature = "audiodec")]
 mod wavparse;
 mod y4mdec;

@@ -54,7 +54,7 @@ async fn run_bytes(
 /// An I420 frame of `w` x `h` in GStreamer's layout with distinct bytes and zero padding.
 fn i420_frame(w: usize, h: usize, seed: u8) -> Vec<u8> {
     let (ys, cs) = (w.next_multiple_of(4), w.div_ceil(2).next_multiple_of(4));
-    let (rows, crows) = (h.next_multiple_of(2), h.next_multiple_of(2) / 2);
+    let (rows, crows) = (h.next_multiple_of(2), h.div_ceil(2));
     let mut f = vec![0u8; ys * rows + 2 * cs * crows];
     let mut v = seed;
     let mut plane = |offset: usize, stride: usize, pw: usize, ph: usize| {

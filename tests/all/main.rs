@@ -1,7 +1,6 @@
 //! Parallax integration tests: one binary, one module per area.
 
 mod caps_change;
-mod conformance;
 mod codecs_audio;
 mod codecs_audioresample;
 #[cfg(feature = "av1enc")]
@@ -14,6 +13,7 @@ mod codecs_support;
 mod codecs_video;
 mod codecs_videoscale;
 mod codecs_y4m;
+mod conformance;
 #[cfg(feature = "mp4")]
 mod containers;
 #[cfg(feature = "mp4")]

@@ -75,7 +75,7 @@ pub(super) fn parse(d: &[u8], offset: u64) -> Result<Option<AdtsHeader>, Element
 /// [`ElementError`] (settings) when the text is not an even run of hex digits.
 pub(super) fn parse_hex(text: &str) -> Result<Vec<u8>, ElementError> {
     let bad = || ElementError::settings(format!("codec_data is not hex bytes: {text:?}"));
-    if text.len() % 2 != 0 || text.len() > 2 * 64 {
+    if !text.len().is_multiple_of(2) || text.len() > 2 * 64 {
         return Err(bad());
     }
     (0..text.len())

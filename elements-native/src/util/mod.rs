@@ -2,17 +2,17 @@
 
 #[cfg(any(feature = "mp4", feature = "ts"))]
 pub(crate) mod adapter;
-#[cfg(any(feature = "ts", feature = "decodebin"))]
-pub(crate) mod batch;
-#[cfg(any(feature = "mp4", feature = "ts", feature = "decodebin"))]
-pub(crate) mod codec_data;
 pub(crate) mod audio;
 #[cfg(feature = "audiodec")]
 pub(crate) mod audio_codec;
 #[cfg(feature = "audiodec")]
 pub(crate) mod audio_out;
+#[cfg(any(feature = "ts", feature = "decodebin"))]
+pub(crate) mod batch;
 #[cfg(any(feature = "imagedec", feature = "audiodec"))]
 pub(crate) mod byte_queue;
+#[cfg(any(feature = "mp4", feature = "ts", feature = "decodebin"))]
+pub(crate) mod codec_data;
 pub(crate) mod fd;
 #[cfg(feature = "imagedec")]
 pub(crate) mod image_out;

@@ -40,9 +40,9 @@ pub use pipeline::{LinkInfo, Pipeline, PipelineBuilder, PipelineController, RunS
 pub use state::State;
 
 pub use parallax_core as core;
+pub use parallax_elements as elements;
 pub use parallax_sandbox as sandbox;
 pub use parallax_sandbox::Isolation;
-pub use parallax_elements as elements;
 
 /// The resolver for components given by path in `.px` text: the WASM runtime when built
 /// with the `wasm` feature, else none.

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use parallax::Pipeline;
-use parallax::core::{Buffer, BufferFlags, Caps, ClockTime};
+use parallax::core::{Buffer, BufferFlags, BufferMeta, Caps, ClockTime};
 use parallax::elements::AppSinkHandle;
 
 /// `tests/fixtures/containers/<name>`.
@@ -78,7 +78,7 @@ pub(crate) fn to_time(ticks: Option<i64>, den: u64) -> Option<ClockTime> {
 pub(crate) fn assert_matches_ffprobe(
     fixture_name: &str,
     stream: usize,
-    buffers: &[Buffer],
+    buffers: &[Pulled],
     check_pos: bool,
 ) {
     let expected = packets(fixture_name, stream);
@@ -110,9 +110,38 @@ pub(crate) fn assert_matches_ffprobe(
     }
 }
 
+/// One buffer an appsink got, copied out of the pipeline's memory: a test that kept the
+/// buffers themselves would hold every slot of the upstream pools and stall them.
+#[derive(Debug, Clone)]
+pub(crate) struct Pulled {
+    data: Vec<u8>,
+    meta: BufferMeta,
+}
+
+impl Pulled {
+    fn new(buffer: &Buffer) -> Self {
+        Pulled {
+            data: buffer.data().to_vec(),
+            meta: buffer.meta().clone(),
+        }
+    }
+
+    pub(crate) fn data(&self) -> &[u8] {
+        &self.data
+    }
+
+    pub(crate) fn meta(&self) -> &BufferMeta {
+        &self.meta
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.data.len()
+    }
+}
+
 /// What one appsink got: its buffers and its caps at the end.
 pub(crate) struct SinkOutput {
-    pub(crate) buffers: Vec<Buffer>,
+    pub(crate) buffers: Vec<Pulled>,
     pub(crate) caps: Option<Caps>,
 }
 
@@ -132,9 +161,9 @@ pub(crate) async fn run_sinks(desc: &str, sinks: &[&str]) -> Result<Vec<SinkOutp
             let mut out = Vec::new();
             loop {
                 match sink.pull_sample(Duration::from_millis(20)) {
-                    Some(b) => out.push(b),
+                    Some(b) => out.push(Pulled::new(&b)),
                     None if sink.is_eos() || finished.load(Ordering::Acquire) => {
-                        out.extend(std::iter::from_fn(|| sink.try_pull()));
+                        out.extend(std::iter::from_fn(|| sink.try_pull()).map(|b| Pulled::new(&b)));
                         return SinkOutput {
                             buffers: out,
                             caps: sink.caps(),

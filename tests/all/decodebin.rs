@@ -137,3 +137,95 @@ async fn a_stream_without_decoder_names_what_is_missing() {
         Err(e) => assert!(e.contains("no element can decode"), "{e}"),
     }
 }
+
+/// Runs `desc` (one appsink named `out`) and returns the bytes it got and its caps.
+async fn run_chain(desc: &str) -> Result<(Vec<u8>, parallax::core::Caps), String> {
+    let out = run_sinks(desc, &["out"]).await?;
+    let bytes = out[0]
+        .buffers
+        .iter()
+        .flat_map(|b| b.data().to_vec())
+        .collect();
+    Ok((bytes, out[0].caps.clone().ok_or("no caps")?))
+}
+
+/// decodebin's output for `path` and that of the explicit `chain` (which ends in the
+/// decoder decodebin should pick) must be the same bytes and caps; returns
+/// (rate, channels, frames).
+async fn same_as_explicit_chain(
+    path: &std::path::Path,
+    props: &str,
+    chain: &str,
+) -> (i64, i64, usize) {
+    let name = path.display();
+    let (ours, caps) = run_chain(&format!(
+        "filesrc location=\"{name}\" ! decodebin {props} ! appsink name=out"
+    ))
+    .await
+    .unwrap_or_else(|e| panic!("{name} via decodebin: {e}"));
+    let (theirs, their_caps) = run_chain(&format!(
+        "filesrc location=\"{name}\" ! {chain} ! appsink name=out"
+    ))
+    .await
+    .unwrap_or_else(|e| panic!("{name} via {chain}: {e}"));
+    assert_eq!(caps, their_caps, "{name}: caps");
+    assert!(
+        ours == theirs,
+        "{name}: decodebin's {} bytes differ from {chain}'s {}",
+        ours.len(),
+        theirs.len()
+    );
+    let (rate, channels, format) = raw_audio(&caps);
+    let frames = ours.len() / bytes_per_sample(&format) / channels.max(1) as usize;
+    (rate, channels, frames)
+}
+
+// Lossy decoders allocate one slot of their own 16-slot pool per decoded frame; these
+// streams have more frames than that, which is what used to hang decodebin.
+#[cfg(feature = "audiodec")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lossy_audio_files_decode_like_their_decoders() {
+    // TONE is 22,050 mono samples at 44.1 kHz; the lossy encoders add their delay and
+    // padding (MP3 frames are 1152 samples, AAC 1024, Vorbis blocks up to 2048).
+    for (name, args, chain) in [
+        (
+            "tone.mp3",
+            &["-c:a", "libmp3lame", "-b:a", "128k"][..],
+            "mpg123audiodec",
+        ),
+        (
+            "tone.ogg",
+            &["-c:a", "libvorbis", "-q:a", "4"][..],
+            "oggdemux ! vorbisdec",
+        ),
+        (
+            "tone.aac",
+            &["-c:a", "aac", "-b:a", "128k", "-f", "adts"][..],
+            "aacdec",
+        ),
+    ] {
+        let path = make(name, TONE, args);
+        let (rate, channels, frames) = same_as_explicit_chain(&path, "", chain).await;
+        assert_eq!((rate, channels), (44100, 1), "{name}");
+        assert!(frames.abs_diff(22050) <= 2048, "{name}: {frames} frames");
+    }
+}
+
+// The audio of the MP4 and TS fixtures: 45 AAC packets of 1024 mono frames at 44.1 kHz
+// (h264_aac.*.packets.csv), the first one encoder priming.
+#[cfg(feature = "audiodec")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn container_audio_decodes_like_demuxer_and_decoder() {
+    for (file, chain) in [
+        ("h264_aac.mp4", "qtdemux name=d d.audio_0 ! aacdec"),
+        ("h264_aac.ts", "tsdemux name=d d.audio_0 ! aacdec"),
+    ] {
+        let (rate, channels, frames) =
+            same_as_explicit_chain(&fixture(file), "stream=audio", chain).await;
+        assert_eq!((rate, channels), (44100, 1), "{file}");
+        assert!(
+            frames == 45 * 1024 || frames == 44 * 1024,
+            "{file}: {frames} frames"
+        );
+    }
+}

@@ -221,7 +221,15 @@ impl Chain {
         sink: &mut dyn Sink,
         ctx: &mut ProcessContext<'_>,
     ) -> Result<(), FlowError> {
-        self.run(0, Input::Eos, sink, ctx)
+        self.run(0, Input::Eos, sink, ctx)?;
+        // A demuxer that ended without announcing the stream decodebin was asked for.
+        if let Some(last) = self.stages.len().checked_sub(1)
+            && self.stages[last].demuxer
+            && self.stages[last].follow.is_none()
+        {
+            return Err(ctx.error(self.missing_stream(last)));
+        }
+        Ok(())
     }
 
     /// Feeds stage `i` (or decodebin's output when `i` is past the end).
@@ -314,22 +322,27 @@ impl Chain {
                 Err(e) => last_error = Some(e),
             }
         }
-        if changes.is_empty() {
+        // None of the wanted streams announced yet (a TS demuxer may find the audio PID
+        // after the video one): wait for a later call; `eos` reports a stream that never
+        // came.
+        let Some(error) = last_error else {
             return Ok(());
-        }
+        };
         self.stages.truncate(i + 1);
-        let error = last_error.unwrap_or_else(|| {
-            ElementError::stream(format!(
-                "{} has no {} stream",
-                self.stages[i].factory,
-                if self.pick == Pick::Video {
-                    "video"
-                } else {
-                    "audio"
-                }
-            ))
-        });
         Err(ctx.error(error))
+    }
+
+    /// The error for a demuxer (stage `i`) that never showed the wanted stream.
+    fn missing_stream(&self, i: usize) -> ElementError {
+        ElementError::stream(format!(
+            "{} has no {} stream",
+            self.stages[i].factory,
+            match self.pick {
+                Pick::Video => "video",
+                Pick::Audio => "audio",
+                Pick::Auto => "decodable",
+            }
+        ))
     }
 
     /// Stage `i` announced `caps` on src pad `pad`.

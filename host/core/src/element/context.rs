@@ -183,7 +183,13 @@ impl<'a> ProcessContext<'a> {
     /// [`FlowError::Flushing`] when the pipeline stops while waiting; [`FlowError::Error`]
     /// (with the reason recorded) when memory cannot be had.
     pub fn allocate(&mut self, len: usize) -> Result<BufferMut, FlowError> {
-        match self.state.allocator.allocate(len, self.cancel) {
+        // The outputs pushed so far in this call may be what holds the slots.
+        let pending = self.state.outputs.len();
+        match self
+            .state
+            .allocator
+            .allocate_holding(len, self.cancel, pending)
+        {
             Ok(Some(buffer)) => Ok(buffer),
             Ok(None) => Err(FlowError::Flushing),
             Err(err) => Err(self.error(ElementError::resource(format!(

@@ -25,7 +25,7 @@ mod arena;
 mod memfd;
 pub mod shared;
 
-pub use allocator::{BufferAllocator, DEFAULT_SLOTS_PER_CLASS, SlotSource};
+pub use allocator::{BufferAllocator, DEFAULT_SLOTS_PER_CLASS, MAX_SLOTS_PER_CLASS, SlotSource};
 pub use arena::{ArenaStats, CpuArena, Memory};
 pub use memfd::MemfdRegion;
 pub use shared::{SharedArena, SharedPeer};

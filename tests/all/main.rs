@@ -3,12 +3,18 @@
 mod caps_change;
 mod codecs_audio;
 mod codecs_audioresample;
+#[cfg(feature = "audiodec")]
+mod codecs_audio_decode;
 #[cfg(feature = "av1enc")]
 mod codecs_av1;
 #[cfg(feature = "av1dec")]
 mod codecs_av1_decode;
+#[cfg(any(feature = "imagedec", feature = "audiodec"))]
+mod codecs_decode_support;
 #[cfg(feature = "image")]
 mod codecs_image;
+#[cfg(feature = "imagedec")]
+mod codecs_image_decode;
 mod codecs_support;
 mod codecs_video;
 mod codecs_videoscale;

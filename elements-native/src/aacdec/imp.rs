@@ -136,12 +136,18 @@ impl ElementImpl for AacDec {
         let s = sink.first().and_then(|c| c.structure(0));
         let raw = s.is_some_and(|s| s.get_str("stream-format") == Some("raw"));
         self.mode = if raw {
-            let hex = s.and_then(|s| s.get_str("codec_data")).ok_or_else(|| {
+            // `codec_data=1210` parses as an integer: its digits are the hex text.
+            let hex = s.and_then(|s| match s.get("codec_data") {
+                Some(CapsValue::Str(t)) => Some(t.clone()),
+                Some(CapsValue::Int(i)) => Some(i.to_string()),
+                _ => None,
+            });
+            let hex = hex.ok_or_else(|| {
                 ElementError::settings(
                     "stream-format=raw needs codec_data (the AudioSpecificConfig as hex)",
                 )
             })?;
-            Mode::Raw(adts::parse_hex(hex)?)
+            Mode::Raw(adts::parse_hex(&hex)?)
         } else {
             Mode::Adts
         };

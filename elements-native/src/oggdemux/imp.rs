@@ -80,6 +80,11 @@ fn ident(packet: &[u8]) -> Option<(u32, u8)> {
 impl OggDemux {
     fn emit(&mut self, ctx: &mut ProcessContext<'_>) -> Result<(), FlowError> {
         let packet = std::mem::take(&mut self.packet);
+        if packet.is_empty() {
+            // Zero-length packets carry nothing (Vorbis ignores them).
+            self.packet = packet;
+            return Ok(());
+        }
         if let Some((rate, channels)) = ident(&packet) {
             let caps = Structure::new("audio/x-vorbis")
                 .with("rate", CapsValue::Int(i64::from(rate)))

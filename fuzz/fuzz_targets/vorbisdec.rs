@@ -1,0 +1,5 @@
+//! Feeds arbitrary bytes, in arbitrary chunks, to `vorbisdec`, which must never panic, hang
+//! or allocate without bound.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| parallax_fuzz::drive("vorbisdec", "audio/x-vorbis", data));

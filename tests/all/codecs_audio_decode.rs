@@ -1,0 +1,239 @@
+//! Audio decoders and parsers (feature `audiodec`): wavparse, flacdec, mpg123audiodec,
+//! aacdec, oggdemux + vorbisdec on files made by FFmpeg; bit-exact where lossless, close
+//! to FFmpeg's decode where lossy; timestamps, chunking and bad input.
+
+use crate::codecs_decode_support::{
+    Decoded, assert_clean_error, damaged, decode_bytes, decode_file, read_fixture,
+};
+
+/// The samples of a 16-bit PCM WAV file (its data chunk; FFmpeg writes a plain header).
+fn wav_s16(name: &str) -> Vec<i16> {
+    let wav = read_fixture(name);
+    let at = wav
+        .windows(4)
+        .position(|w| w == b"data")
+        .expect("data chunk")
+        + 8;
+    wav[at..]
+        .chunks_exact(2)
+        .map(|b| i16::from_le_bytes([b[0], b[1]]))
+        .collect()
+}
+
+fn s16(bytes: &[u8]) -> Vec<i16> {
+    bytes
+        .chunks_exact(2)
+        .map(|b| i16::from_le_bytes([b[0], b[1]]))
+        .collect()
+}
+
+fn f32s(bytes: &[u8]) -> Vec<f32> {
+    bytes
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect()
+}
+
+/// Timestamps run on without gaps from 0 and the caps say S16LE/F32LE stereo 44.1 kHz.
+fn check_stream(out: &Decoded, format: &str) {
+    assert_eq!(out.str("format"), format);
+    assert_eq!((out.int("rate"), out.int("channels")), (44100, 2));
+    assert_eq!(out.str("layout"), "interleaved");
+    let mut next = 0;
+    for b in &out.buffers {
+        let pts = b.meta().pts.expect("pts").nanos();
+        assert!(pts.abs_diff(next) <= 1, "gap: {pts} after {next}");
+        next = pts + b.meta().duration.expect("duration").nanos();
+    }
+}
+
+/// Signal-to-noise ratio of `ours` against `reference` (both in [-1, 1]) at the best
+/// alignment within `max_lag` frames, in dB.
+fn snr_aligned(ours: &[f32], reference: &[f32], max_lag: usize) -> f64 {
+    let mut best = f64::NEG_INFINITY;
+    for lag in 0..=max_lag * 2 {
+        let (a, b) = if lag < max_lag {
+            (&ours[(max_lag - lag) * 2..], reference)
+        } else {
+            (
+                ours,
+                &reference[(lag - max_lag).min(reference.len() / 2) * 2..],
+            )
+        };
+        let n = a.len().min(b.len());
+        if n < 4096 {
+            continue;
+        }
+        let (mut sig, mut err) = (0.0f64, 0.0f64);
+        for (x, y) in a[..n].iter().zip(&b[..n]) {
+            sig += f64::from(*y).powi(2);
+            err += f64::from(x - y).powi(2);
+        }
+        best = best.max(10.0 * (sig / err.max(1e-12)).log10());
+    }
+    best
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wav_and_flac_decode_bit_exact() {
+    let pcm = wav_s16("tone.wav");
+    for (file, chain) in [("tone.wav", "wavparse"), ("tone.flac", "flacdec")] {
+        // 997-byte blocks: headers and frames arrive split at odd places.
+        let out = decode_file(file, chain, 997).await.unwrap();
+        check_stream(&out, "S16LE");
+        assert!(
+            s16(&out.bytes()) == pcm,
+            "{file}: samples differ from the source PCM"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wav_sample_formats_convert_exactly() {
+    let pcm = wav_s16("tone.wav");
+    // 24-bit and float files were made from the 16-bit one, so they hold its values.
+    for file in ["tone_s24.wav", "tone_f32.wav"] {
+        let out = decode_file(file, "wavparse", 4096).await.unwrap();
+        check_stream(&out, "F32LE");
+        let got = f32s(&out.bytes());
+        assert_eq!(got.len(), 2205 * 2, "{file}");
+        for (g, p) in got.iter().zip(&pcm) {
+            assert_eq!(*g, f32::from(*p) / 32768.0, "{file}");
+        }
+    }
+    let out = decode_file("tone_u8.wav", "wavparse", 4096).await.unwrap();
+    check_stream(&out, "S16LE");
+    for (g, p) in s16(&out.bytes()).iter().zip(&pcm) {
+        assert!(
+            (i32::from(*g) - i32::from(*p)).abs() <= 256,
+            "u8: {g} vs {p}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lossy_files_decode_close_to_ffmpeg() {
+    for (file, chain, min_db) in [
+        ("tone.mp3", "mpg123audiodec", 40.0),
+        ("tone.aac", "aacdec", 40.0),
+        ("tone.ogg", "oggdemux ! vorbisdec", 40.0),
+    ] {
+        let out = decode_file(file, chain, 1000).await.unwrap();
+        check_stream(&out, "F32LE");
+        let ours = f32s(&out.bytes());
+        let reference: Vec<f32> = s16(&read_fixture(&format!("{file}.s16")))
+            .iter()
+            .map(|s| f32::from(*s) / 32768.0)
+            .collect();
+        let frames = (ours.len() / 2) as i64;
+        let theirs = (reference.len() / 2) as i64;
+        assert!(
+            (frames - theirs).abs() <= 2048,
+            "{file}: {frames} frames vs {theirs}"
+        );
+        let db = snr_aligned(&ours, &reference, 2048);
+        assert!(
+            db > min_db,
+            "{file}: SNR {db:.1} dB against FFmpeg's decode"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mp3_gapless_trim_matches_ffmpeg_sample_for_sample() {
+    let out = decode_file("tone.mp3", "mpg123audiodec", 4096)
+        .await
+        .unwrap();
+    let ours = f32s(&out.bytes());
+    let reference = s16(&read_fixture("tone.mp3.s16"));
+    // The LAME tag's delay and padding are trimmed as FFmpeg does: same length, aligned.
+    assert_eq!(ours.len(), reference.len());
+    let reference: Vec<f32> = reference.iter().map(|s| f32::from(*s) / 32768.0).collect();
+    assert!(snr_aligned(&ours, &reference, 0) > 40.0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn downstream_can_ask_for_s16() {
+    let out = decode_file(
+        "tone.mp3",
+        "mpg123audiodec ! audio/x-raw,format=S16LE",
+        4096,
+    )
+    .await
+    .unwrap();
+    check_stream(&out, "S16LE");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn raw_aac_with_codec_data_decodes_like_adts() {
+    // Strip the ADTS headers: what an MP4 demuxer hands over, one access unit per buffer.
+    let adts = read_fixture("tone.aac");
+    let mut units = Vec::new();
+    let mut at = 0;
+    while at + 7 <= adts.len() {
+        let len = (usize::from(adts[at + 3] & 3) << 11)
+            | (usize::from(adts[at + 4]) << 3)
+            | usize::from(adts[at + 5] >> 5);
+        let header = if adts[at + 1] & 1 == 1 { 7 } else { 9 };
+        units.push(adts[at + header..at + len].to_vec());
+        at += len;
+    }
+    let caps = "audio/mpeg,mpegversion=4,stream-format=raw,codec_data=1210";
+    let desc = format!("appsrc name=in caps=\"{caps}\" ! aacdec ! appsink name=out");
+    let mut p = parallax::Pipeline::parse(&desc).unwrap();
+    let src = p.handle::<parallax::elements::AppSrcHandle>("in").unwrap();
+    let sink = p
+        .handle::<parallax::elements::AppSinkHandle>("out")
+        .unwrap();
+    let producer = std::thread::spawn(move || {
+        for u in &units {
+            src.push_buffer(u).unwrap();
+        }
+        src.end_of_stream();
+    });
+    let consumer = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        while let Some(b) = sink.pull_sample(std::time::Duration::from_secs(20)) {
+            out.extend_from_slice(b.data());
+        }
+        out
+    });
+    p.run().await.unwrap();
+    producer.join().unwrap();
+    let raw = consumer.join().unwrap();
+    let via_adts = decode_file("tone.aac", "aacdec", 4096)
+        .await
+        .unwrap()
+        .bytes();
+    assert!(
+        raw == via_adts,
+        "raw access units decode differently from ADTS"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_audio_fails_cleanly_naming_the_element_and_offset() {
+    let cases = [
+        ("tone.wav", "wavparse", "wavparse"),
+        ("tone.flac", "flacdec", "flacdec"),
+        ("tone.mp3", "mpg123audiodec", "mpg123audiodec"),
+        ("tone.aac", "aacdec", "aacdec"),
+        ("tone.ogg", "oggdemux ! vorbisdec", "oggdemux"),
+    ];
+    for (file, chain, element) in cases {
+        for (what, data) in damaged(&read_fixture(file)) {
+            match decode_bytes("application/octet-stream", chain, &data, 512).await {
+                Err(e) => {
+                    assert_clean_error(&e, element.split(' ').next().unwrap_or(element), what)
+                }
+                // A few flipped bits inside PCM or inside a lossy frame's spectral data
+                // decode to other samples; only the formats with checksums must refuse.
+                Ok(_) => assert!(
+                    what == "bit-flipped"
+                        && matches!(element, "wavparse" | "mpg123audiodec" | "aacdec"),
+                    "{element} accepted {what} input"
+                ),
+            }
+        }
+    }
+}

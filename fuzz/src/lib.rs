@@ -46,7 +46,9 @@ fn run(h: &mut Harness, element: &str, caps: &str, data: &[u8]) {
         panic!("{element} is not a transform");
     };
     let caps: Caps = caps.parse().expect("caps");
-    let src = e.transform_caps(parallax_core::PadDirection::Sink, &caps).fixate();
+    let src = e
+        .transform_caps(parallax_core::PadDirection::Sink, &caps)
+        .fixate();
     if e.set_caps(&[caps], &[src]).is_err() || e.start().is_err() {
         return;
     }

@@ -111,7 +111,10 @@ async fn jpegs_decode_close_to_ffmpeg() {
         let theirs = read_fixture(&format!("jpeg_{name}.raw"));
         // Different IDCTs and chroma upsampling: close, not equal.
         let db = psnr(ours, &theirs);
-        assert!(db > min_db, "{name}: PSNR {db:.1} dB against FFmpeg's decode");
+        assert!(
+            db > min_db,
+            "{name}: PSNR {db:.1} dB against FFmpeg's decode"
+        );
     }
 }
 

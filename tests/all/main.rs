@@ -2,9 +2,9 @@
 
 mod caps_change;
 mod codecs_audio;
-mod codecs_audioresample;
 #[cfg(feature = "audiodec")]
 mod codecs_audio_decode;
+mod codecs_audioresample;
 #[cfg(feature = "av1enc")]
 mod codecs_av1;
 #[cfg(feature = "av1dec")]

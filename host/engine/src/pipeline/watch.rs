@@ -126,14 +126,16 @@ impl Watch {
             loop {
                 match reader.next() {
                     Ok(event) => {
-                        events += 1;
                         let (Some(dir), Some(name)) =
                             (self.dirs.get(&event.wd()), event.file_name())
                         else {
                             continue;
                         };
                         let path = dir.join(OsStr::from_bytes(name.to_bytes()));
+                        // Only the watched files count: other files written in the same
+                        // directory must not postpone a reload forever.
                         if self.elements.contains_key(&path) {
+                            events += 1;
                             changed.insert(path);
                         }
                     }
@@ -144,7 +146,7 @@ impl Watch {
                     }
                 }
             }
-            // Wait for a quiet round: the file may still be being written.
+            // Wait for a round without news of a watched file: it may still be written.
             if events > 0 {
                 continue;
             }

@@ -12,20 +12,14 @@ use parallax_wasm::WasmHandle;
 
 use crate::wasm_support::{guest_path, pipeline, scratch_dir};
 
-/// A copy of component `original` with a custom section appended: the same code under
-/// another content hash, i.e. "a new version" as far as the host can tell.
+/// A copy of component `original` under another content hash, written into `dir`.
 fn variant(original: &Path, dir: &Path, tag: &str) -> PathBuf {
-    let mut bytes = std::fs::read(original).unwrap();
-    let name = b"parallax-test-variant";
-    let mut payload = vec![name.len() as u8];
-    payload.extend_from_slice(name);
-    payload.extend_from_slice(tag.as_bytes());
-    assert!(payload.len() < 128, "one-byte LEB128 section size");
-    bytes.push(0); // custom section id
-    bytes.push(payload.len() as u8);
-    bytes.extend_from_slice(&payload);
     let path = dir.join(format!("{tag}.wasm"));
-    std::fs::write(&path, bytes).unwrap();
+    std::fs::write(
+        &path,
+        parallax_test_artifacts::component_variant(original, tag),
+    )
+    .unwrap();
     path
 }
 

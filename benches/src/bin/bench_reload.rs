@@ -23,18 +23,14 @@ use parallax_wasm::WasmHandle;
 const BUFFER: usize = 4096;
 const PACE: Duration = Duration::from_micros(100);
 
-/// A copy of `original` with a custom section appended (another content hash).
+/// A copy of `original` under another content hash, written into `dir`.
 fn variant(original: &Path, dir: &Path, tag: &str) -> Result<PathBuf, String> {
-    let mut bytes = std::fs::read(original).map_err(|e| format!("{}: {e}", original.display()))?;
-    let name = b"parallax-bench-variant";
-    let mut payload = vec![name.len() as u8];
-    payload.extend_from_slice(name);
-    payload.extend_from_slice(tag.as_bytes());
-    bytes.push(0);
-    bytes.push(payload.len() as u8);
-    bytes.extend_from_slice(&payload);
     let path = dir.join(format!("passthrough-{tag}.wasm"));
-    std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    std::fs::write(
+        &path,
+        parallax_test_artifacts::component_variant(original, tag),
+    )
+    .map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(path)
 }
 

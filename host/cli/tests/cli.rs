@@ -323,20 +323,6 @@ fn validate_and_graph_negotiate_without_running() {
     );
 }
 
-/// A copy of component `original` under another content hash (a custom section appended).
-#[cfg(feature = "wasm")]
-fn component_variant(original: &Path, tag: &str) -> Vec<u8> {
-    let mut bytes = std::fs::read(original).unwrap();
-    let name = b"parallax-test-variant";
-    let mut payload = vec![name.len() as u8];
-    payload.extend_from_slice(name);
-    payload.extend_from_slice(tag.as_bytes());
-    bytes.push(0);
-    bytes.push(payload.len() as u8);
-    bytes.extend_from_slice(&payload);
-    bytes
-}
-
 /// Writes `bytes` to `path` the way deploy tools do: a temporary file renamed over it.
 #[cfg(feature = "wasm")]
 fn replace_file(path: &Path, bytes: &[u8]) {
@@ -438,7 +424,10 @@ fn run_watch_swaps_a_changed_component_and_refuses_a_broken_one() {
         }
     };
     wait_for("Watching");
-    replace_file(&installed, &component_variant(counter, "v2"));
+    replace_file(
+        &installed,
+        &parallax_test_artifacts::component_variant(counter, "v2"),
+    );
     wait_for("Replaced counter");
     replace_file(&installed, b"\0asm not a component any more");
     wait_for("kept the running component");

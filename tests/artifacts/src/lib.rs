@@ -20,6 +20,28 @@
 
 include!(concat!(env!("OUT_DIR"), "/artifacts.rs"));
 
+/// The bytes of component `original` with a custom section appended: the same code under
+/// another content hash, which is "a new version" as far as the host can tell (the
+/// hot-reload tests and benchmark swap between such copies).
+///
+/// # Panics
+///
+/// When `original` cannot be read or `tag` is longer than 100 bytes (test helper).
+pub fn component_variant(original: &std::path::Path, tag: &str) -> Vec<u8> {
+    let mut bytes =
+        std::fs::read(original).unwrap_or_else(|e| panic!("reading {}: {e}", original.display()));
+    let name = b"parallax-test-variant";
+    let mut payload = vec![name.len() as u8];
+    payload.extend_from_slice(name);
+    payload.extend_from_slice(tag.as_bytes());
+    // One-byte LEB128 section size.
+    assert!(payload.len() < 128, "tag too long");
+    bytes.push(0); // custom section id
+    bytes.push(payload.len() as u8);
+    bytes.extend_from_slice(&payload);
+    bytes
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;

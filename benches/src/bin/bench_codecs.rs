@@ -10,9 +10,8 @@
 //! Usage: `benches/run-codecs.sh` (builds first and makes the media), or
 //! `bench_codecs PARALLAX_BIN PEER_BENCH_DIR MEDIA_DIR [RUNS] [ROW_FILTER]`.
 
+use parallax_benches::{launch_secs, median, peer_value};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::Instant;
 
 /// One row: a Parallax pipeline and the peer script that does the same work.
 struct Row {
@@ -80,45 +79,6 @@ fn rows(media: &Path) -> Vec<Row> {
     ]
 }
 
-fn run_parallax(bin: &Path, pipeline: &str) -> Result<f64, String> {
-    let start = Instant::now();
-    let out = Command::new(bin)
-        .args(["launch", "--quiet", pipeline])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .output()
-        .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
-    if !out.status.success() {
-        return Err(format!(
-            "parallax failed on: {pipeline}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    Ok(start.elapsed().as_secs_f64())
-}
-
-fn peer_value(dir: &Path, script: &str) -> Result<f64, String> {
-    let out = Command::new("sh")
-        .arg(dir.join(script))
-        .output()
-        .map_err(|e| format!("cannot run {script}: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "{script} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    String::from_utf8_lossy(&out.stdout)
-        .trim()
-        .parse()
-        .map_err(|_| format!("{script} printed no number"))
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 4 {
@@ -146,7 +106,7 @@ fn main() {
         // Interleave the two sides so background load hits both alike.
         for _ in 0..runs {
             match (
-                run_parallax(&bin, &row.pipeline),
+                launch_secs(&bin, &row.pipeline),
                 peer_value(&peer_dir, row.peer_script),
             ) {
                 (Ok(secs), Ok(fps)) => {

@@ -8,9 +8,9 @@
 //! Usage: `benches/run.sh` (builds first), or
 //! `bench_core PARALLAX_BIN GST_BENCH_DIR [RUNS] [ROW_FILTER]`.
 
+use parallax_benches::{launch_secs, median, peer_value};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Instant;
 
 /// What a row measures.
 #[derive(Clone, Copy)]
@@ -54,19 +54,6 @@ fn rows() -> Vec<Row> {
     ]
 }
 
-fn run_parallax(bin: &Path, pipeline: &str) -> Result<f64, String> {
-    let start = Instant::now();
-    let status = Command::new(bin)
-        .args(["launch", "--quiet", pipeline])
-        .stdout(Stdio::null())
-        .status()
-        .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
-    if !status.success() {
-        return Err(format!("parallax failed on: {pipeline}"));
-    }
-    Ok(start.elapsed().as_secs_f64())
-}
-
 fn peak_rss_mib(bin: &Path, pipeline: &str) -> Result<f64, String> {
     let out = Command::new("/usr/bin/time")
         .args(["-f", "%M"])
@@ -86,38 +73,16 @@ fn peak_rss_mib(bin: &Path, pipeline: &str) -> Result<f64, String> {
 
 fn parallax_value(bin: &Path, row: &Row) -> Result<f64, String> {
     match row.kind {
-        Kind::Rate { n } => Ok(n as f64 / run_parallax(bin, &row.pipeline)?),
+        Kind::Rate { n } => Ok(n as f64 / launch_secs(bin, &row.pipeline)?),
         Kind::PeakRss => peak_rss_mib(bin, &row.pipeline),
         Kind::Startup => {
             let mut total = 0.0;
             for _ in 0..20 {
-                total += run_parallax(bin, &row.pipeline)?;
+                total += launch_secs(bin, &row.pipeline)?;
             }
             Ok(total / 20.0 * 1000.0)
         }
     }
-}
-
-fn gst_value(dir: &Path, script: &str) -> Result<f64, String> {
-    let out = Command::new("sh")
-        .arg(dir.join(script))
-        .output()
-        .map_err(|e| format!("cannot run {script}: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "{script} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    String::from_utf8_lossy(&out.stdout)
-        .trim()
-        .parse()
-        .map_err(|_| format!("{script} printed no number"))
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
 }
 
 fn human(v: f64) -> String {
@@ -154,7 +119,7 @@ fn main() {
         for _ in 0..runs {
             match (
                 parallax_value(&bin, &row),
-                gst_value(&gst_dir, row.gst_script),
+                peer_value(&gst_dir, row.gst_script),
             ) {
                 (Ok(a), Ok(b)) => {
                     ours.push(a);

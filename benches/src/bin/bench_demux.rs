@@ -4,9 +4,8 @@
 //!
 //! Usage: `bench_demux <parallax> <gst bench dir> <media dir> [runs]` (`benches/run-demux.sh`).
 
+use parallax_benches::{launch_secs, median, peer_value};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::Instant;
 
 struct Row {
     name: &'static str,
@@ -63,41 +62,6 @@ fn pipeline(media: &Path, row: &Row) -> String {
     )
 }
 
-fn parallax_secs(bin: &Path, pipeline: &str) -> Result<f64, String> {
-    let start = Instant::now();
-    let status = Command::new(bin)
-        .args(["launch", "--quiet", pipeline])
-        .stdout(Stdio::null())
-        .status()
-        .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
-    if !status.success() {
-        return Err(format!("parallax failed on: {pipeline}"));
-    }
-    Ok(start.elapsed().as_secs_f64())
-}
-
-fn peer_value(dir: &Path, script: &str) -> Result<f64, String> {
-    let out = Command::new("sh")
-        .arg(dir.join(script))
-        .output()
-        .map_err(|e| format!("cannot run {script}: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "{script} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    String::from_utf8_lossy(&out.stdout)
-        .trim()
-        .parse()
-        .map_err(|_| format!("{script} printed no number"))
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 4 {
@@ -117,7 +81,7 @@ fn main() {
         let size = std::fs::metadata(media.join(row.file))
             .map(|m| m.len())
             .unwrap_or(0) as f64;
-        let ours: Result<Vec<f64>, String> = (0..runs).map(|_| parallax_secs(&bin, &p)).collect();
+        let ours: Result<Vec<f64>, String> = (0..runs).map(|_| launch_secs(&bin, &p)).collect();
         let peer: Result<Vec<f64>, String> =
             (0..runs).map(|_| peer_value(&dir, row.peer)).collect();
         match (ours, peer) {

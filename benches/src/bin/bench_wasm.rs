@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use parallax_benches::median;
 use parallax_wasm::{WasmConfig, WasmRuntime};
 
 #[path = "bench_wasm/langs.rs"]
@@ -59,11 +60,6 @@ fn wall(bin: &Path, plugin_dir: &Path, pipeline: &str) -> Result<f64, String> {
         return Err(format!("failed: {pipeline}"));
     }
     Ok(start.elapsed().as_secs_f64())
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
 }
 
 fn median_wall(bin: &Path, dir: &Path, pipeline: &str, runs: usize) -> Result<f64, String> {

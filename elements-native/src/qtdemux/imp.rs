@@ -24,6 +24,7 @@ use super::entry::TrackKind;
 use super::moov::{self, Track};
 use super::samples::{Sample, SampleCursor};
 use crate::util::adapter::Adapter;
+use crate::util::stream_pads::{self, StreamKind, StreamPad};
 
 /// The largest `moov` held in memory (a one-hour file with 260 k samples needs ~3 MB).
 const MAX_MOOV: u64 = 256 * 1024 * 1024;
@@ -181,16 +182,16 @@ impl Default for QtDemux {
     }
 }
 
-fn parse_pad(name: &str) -> Option<Wanted> {
-    let (kind, n) = if let Some(n) = name.strip_prefix("video_") {
-        (TrackKind::Video, n)
-    } else {
-        (TrackKind::Audio, name.strip_prefix("audio_")?)
-    };
-    Some(Wanted {
-        kind,
-        number: n.parse().ok()?,
-    })
+impl From<StreamPad> for Wanted {
+    fn from(pad: StreamPad) -> Self {
+        Wanted {
+            kind: match pad.kind {
+                StreamKind::Video => TrackKind::Video,
+                StreamKind::Audio => TrackKind::Audio,
+            },
+            number: pad.number,
+        }
+    }
 }
 
 fn stream_error(e: &Mp4Error) -> ElementError {
@@ -202,7 +203,11 @@ impl QtDemux {
     #[cfg(feature = "fuzzing")]
     pub(crate) fn with_pads(pads: &[&str]) -> Self {
         QtDemux {
-            wanted: pads.iter().filter_map(|p| parse_pad(p)).collect(),
+            wanted: pads
+                .iter()
+                .filter_map(|p| stream_pads::parse(p))
+                .map(Wanted::from)
+                .collect(),
             ..QtDemux::default()
         }
     }
@@ -616,16 +621,10 @@ impl ElementImpl for QtDemux {
     }
 
     fn configure_pads(&mut self, _sink: &[String], src: &[String]) -> Result<(), ElementError> {
-        self.wanted = src
-            .iter()
-            .map(|name| {
-                parse_pad(name).ok_or_else(|| {
-                    ElementError::settings(format!(
-                        "qtdemux has no pad '{name}' (use video_N or audio_N)"
-                    ))
-                })
-            })
-            .collect::<Result<_, _>>()?;
+        self.wanted = stream_pads::parse_all("qtdemux", src)?
+            .into_iter()
+            .map(Wanted::from)
+            .collect();
         Ok(())
     }
 

@@ -18,6 +18,7 @@ use super::pes::{PesAssembly, Unwrap, adts_format, h264_has_idr};
 use super::psi::{Codec, Kind, SectionBuffer, parse_pat, parse_pmt};
 use crate::util::adapter::Adapter;
 use crate::util::batch::Batch;
+use crate::util::stream_pads::{self, StreamKind, StreamPad};
 
 /// How far the demuxer hunts for a sync byte before giving up.
 const SYNC_WINDOW: u64 = 64 * 1024;
@@ -109,16 +110,16 @@ pub(crate) struct TsDemux {
     batch: Batch,
 }
 
-fn parse_pad(name: &str) -> Option<Wanted> {
-    let (kind, n) = if let Some(n) = name.strip_prefix("video_") {
-        (Kind::Video, n)
-    } else {
-        (Kind::Audio, name.strip_prefix("audio_")?)
-    };
-    Some(Wanted {
-        kind,
-        number: n.parse().ok()?,
-    })
+impl From<StreamPad> for Wanted {
+    fn from(pad: StreamPad) -> Self {
+        Wanted {
+            kind: match pad.kind {
+                StreamKind::Video => Kind::Video,
+                StreamKind::Audio => Kind::Audio,
+            },
+            number: pad.number,
+        }
+    }
 }
 
 fn error(text: String) -> ElementError {
@@ -130,7 +131,11 @@ impl TsDemux {
     #[cfg(feature = "fuzzing")]
     pub(crate) fn with_pads(pads: &[&str]) -> Self {
         TsDemux {
-            wanted: pads.iter().filter_map(|p| parse_pad(p)).collect(),
+            wanted: pads
+                .iter()
+                .filter_map(|p| stream_pads::parse(p))
+                .map(Wanted::from)
+                .collect(),
             ..TsDemux::default()
         }
     }
@@ -364,16 +369,10 @@ impl ElementImpl for TsDemux {
     }
 
     fn configure_pads(&mut self, _sink: &[String], src: &[String]) -> Result<(), ElementError> {
-        self.wanted = src
-            .iter()
-            .map(|name| {
-                parse_pad(name).ok_or_else(|| {
-                    ElementError::settings(format!(
-                        "tsdemux has no pad '{name}' (use video_N or audio_N)"
-                    ))
-                })
-            })
-            .collect::<Result<_, _>>()?;
+        self.wanted = stream_pads::parse_all("tsdemux", src)?
+            .into_iter()
+            .map(Wanted::from)
+            .collect();
         Ok(())
     }
 

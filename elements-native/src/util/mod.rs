@@ -19,6 +19,8 @@ pub(crate) mod image_out;
 pub(crate) mod pads;
 pub(crate) mod rng;
 pub(crate) mod sleep;
+#[cfg(any(feature = "mp4", feature = "ts"))]
+pub(crate) mod stream_pads;
 pub(crate) mod video_caps;
 pub(crate) mod video_format;
 pub(crate) mod y4m;

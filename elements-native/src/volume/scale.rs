@@ -30,45 +30,45 @@ impl Format {
     }
 }
 
+/// One S16 sample scaled by the Q16 gain `g`, saturated.
+fn s16(sample: &[u8], g: i64) -> [u8; 2] {
+    let v = (i64::from(i16::from_le_bytes([sample[0], sample[1]])) * g) >> 16;
+    (v.clamp(i64::from(i16::MIN), i64::from(i16::MAX)) as i16).to_le_bytes()
+}
+
+/// One F32 sample scaled by `g`.
+fn f32(sample: &[u8], g: f32) -> [u8; 4] {
+    (f32::from_le_bytes([sample[0], sample[1], sample[2], sample[3]]) * g).to_le_bytes()
+}
+
 /// Scales `src` into `dst` (whole samples, as many as both hold) by `gain`.
 pub(super) fn scale(format: Format, gain: f64, src: &[u8], dst: &mut [u8]) {
+    let w = format.width();
+    let pairs = src.chunks_exact(w).zip(dst.chunks_exact_mut(w));
     match format {
         Format::S16 => {
             let g = (gain * 65536.0).round() as i64;
-            for (s, d) in src.chunks_exact(2).zip(dst.chunks_exact_mut(2)) {
-                let v = (i64::from(i16::from_le_bytes([s[0], s[1]])) * g) >> 16;
-                let v = v.clamp(i64::from(i16::MIN), i64::from(i16::MAX)) as i16;
-                d.copy_from_slice(&v.to_le_bytes());
-            }
+            pairs.for_each(|(s, d)| d.copy_from_slice(&s16(s, g)));
         }
-        Format::F32 => {
-            let g = gain as f32;
-            for (s, d) in src.chunks_exact(4).zip(dst.chunks_exact_mut(4)) {
-                let v = f32::from_le_bytes([s[0], s[1], s[2], s[3]]) * g;
-                d.copy_from_slice(&v.to_le_bytes());
-            }
-        }
+        Format::F32 => pairs.for_each(|(s, d)| d.copy_from_slice(&f32(s, gain as f32))),
     }
 }
 
 /// Scales whole samples of `data` in place.
 pub(super) fn scale_in_place(format: Format, gain: f64, data: &mut [u8]) {
+    let samples = data.chunks_exact_mut(format.width());
     match format {
         Format::S16 => {
             let g = (gain * 65536.0).round() as i64;
-            for d in data.chunks_exact_mut(2) {
-                let v = (i64::from(i16::from_le_bytes([d[0], d[1]])) * g) >> 16;
-                let v = v.clamp(i64::from(i16::MIN), i64::from(i16::MAX)) as i16;
-                d.copy_from_slice(&v.to_le_bytes());
-            }
+            samples.for_each(|d| {
+                let v = s16(d, g);
+                d.copy_from_slice(&v);
+            });
         }
-        Format::F32 => {
-            let g = gain as f32;
-            for d in data.chunks_exact_mut(4) {
-                let v = f32::from_le_bytes([d[0], d[1], d[2], d[3]]) * g;
-                d.copy_from_slice(&v.to_le_bytes());
-            }
-        }
+        Format::F32 => samples.for_each(|d| {
+            let v = f32(d, gain as f32);
+            d.copy_from_slice(&v);
+        }),
     }
 }
 

@@ -1,23 +1,20 @@
-//! The `pngdec` element: frames PNG files out of whatever chunks arrive, decodes each
-//! one into an output slot and announces its caps before pushing it.
+//! The `pngdec` element: PNG framing and decoding for the shared image decoder
+//! (`util::image_dec`), which frames files out of whatever chunks arrive, decodes each into
+//! an output slot and announces its caps before pushing it.
 //!
-//! A key design decision: input is accepted both as one PNG per buffer (from `pngenc`
-//! or a demuxer) and as an arbitrary byte stream (`filesrc`), by always framing on the
-//! PNG chunk structure; a buffer that holds a whole PNG is decoded in place, without a
-//! copy into the accumulator.
+//! Input is accepted both as one PNG per buffer (from `pngenc` or a demuxer) and as an
+//! arbitrary byte stream (`filesrc`), by always framing on the PNG chunk structure.
 
 use parallax_core::registry::ElementInfo;
 use parallax_core::{
-    AnyElement, Buffer, BufferFlags, BufferMeta, Caps, ElementError, ElementImpl, ExecutionHints,
-    FlowError, PadDirection, PadTemplate, ProcessContext, PropertyError, Structure, Transform,
-    Value,
+    AnyElement, BufferMut, Caps, ElementError, ExecutionHints, FlowError, PadTemplate,
+    ProcessContext, Structure,
 };
 
 use super::decode;
 use super::framer::PngFramer;
-use crate::util::byte_queue::ByteQueue;
-use crate::util::image_out::{self, ImageCaps};
-use crate::util::video_caps;
+use crate::util::image_dec::{ImageCodec, ImageDecoder};
+use crate::util::image_out::{self, Picture};
 
 /// Largest PNG file accepted (compressed); a stream without `IEND` within this many
 /// bytes is refused instead of buffered forever.
@@ -25,12 +22,9 @@ const MAX_FILE_SIZE: usize = 256 * 1024 * 1024;
 
 const FORMATS: [&str; 5] = ["RGBA", "RGB", "GRAY8", "GRAY16_BE", "RGBA64_BE"];
 
-struct PngDec {
-    queue: ByteQueue,
+#[derive(Default)]
+struct Png {
     framer: PngFramer,
-    caps: ImageCaps,
-    /// Metadata of the buffer the current picture started in.
-    meta: Option<BufferMeta>,
     scratch: Vec<u8>,
 }
 
@@ -53,24 +47,33 @@ pub(super) fn info() -> ElementInfo {
 }
 
 pub(super) fn create() -> AnyElement {
-    AnyElement::Transform(Box::new(PngDec {
-        queue: ByteQueue::new(MAX_FILE_SIZE),
-        framer: PngFramer::default(),
-        caps: ImageCaps::default(),
-        meta: None,
-        scratch: Vec::new(),
-    }))
+    AnyElement::Transform(Box::new(ImageDecoder::new(
+        Png::default(),
+        MAX_FILE_SIZE,
+        sink_caps(),
+        image_out::src_template(&FORMATS),
+    )))
 }
 
-impl PngDec {
-    /// Decodes the PNG in `file` (at stream offset `offset`) and pushes the picture.
+impl ImageCodec for Png {
+    const NAME: &'static str = "PNG";
+    const FILE: &'static str = "PNG file";
+    const END: &'static str = "an IEND chunk";
+
+    fn frame(&mut self, bytes: &[u8], offset: u64) -> Result<Option<usize>, ElementError> {
+        self.framer.next(bytes, offset)
+    }
+
+    fn reset(&mut self) {
+        self.framer.reset();
+    }
+
     fn decode(
         &mut self,
         file: &[u8],
         offset: u64,
-        meta: Option<&BufferMeta>,
         ctx: &mut ProcessContext<'_>,
-    ) -> Result<(), FlowError> {
+    ) -> Result<(Picture, BufferMut), FlowError> {
         let opened = decode::open(file, offset).map_err(|e| ctx.error(e))?;
         let picture = opened.picture;
         let mut out = ctx.allocate(picture.size)?;
@@ -78,111 +81,6 @@ impl PngDec {
         opened
             .decode(out.data_mut(), &mut self.scratch)
             .map_err(|e| ctx.error(e))?;
-        if let Some(meta) = meta {
-            out.meta_mut().clone_from(meta);
-        }
-        out.meta_mut().flags.insert(BufferFlags::KEYFRAME);
-        self.caps.announce(&picture, ctx);
-        ctx.push(out.freeze());
-        Ok(())
-    }
-
-    fn frame_queued(&mut self, ctx: &mut ProcessContext<'_>) -> Result<(), FlowError> {
-        loop {
-            let offset = self.queue.offset();
-            let found = self
-                .framer
-                .next(self.queue.bytes(), offset)
-                .map_err(|e| ctx.error(e))?;
-            let Some(len) = found else { return Ok(()) };
-            self.framer.reset();
-            // Decoding borrows the queue, so take the metadata and bytes out first.
-            let meta = self.meta.take();
-            let file = self.queue.bytes()[..len].to_vec();
-            self.queue.consume(len);
-            self.decode(&file, offset, meta.as_ref(), ctx)?;
-        }
-    }
-}
-
-impl ElementImpl for PngDec {
-    fn set_property(&mut self, name: &str, _value: &Value) -> Result<(), PropertyError> {
-        Err(PropertyError::unknown(name))
-    }
-
-    fn property(&self, name: &str) -> Result<Value, PropertyError> {
-        Err(PropertyError::unknown(name))
-    }
-
-    fn transform_caps(&self, direction: PadDirection, caps: &Caps) -> Caps {
-        image_out::decoder_transform_caps(
-            direction,
-            caps,
-            &sink_caps(),
-            &image_out::src_template(&FORMATS),
-        )
-    }
-
-    fn set_caps(&mut self, sink: &[Caps], _src: &[Caps]) -> Result<(), ElementError> {
-        // The src caps fixated at negotiation are placeholders: the real ones are only
-        // known from the first picture and go out in-band then.
-        self.caps.framerate = sink
-            .first()
-            .and_then(|c| c.structure(0))
-            .and_then(video_caps::framerate);
-        self.caps.reset();
-        Ok(())
-    }
-
-    fn start(&mut self) -> Result<(), ElementError> {
-        self.flush();
-        Ok(())
-    }
-
-    fn flush(&mut self) {
-        self.queue.clear();
-        self.framer.reset();
-        self.meta = None;
-    }
-}
-
-impl Transform for PngDec {
-    fn process(
-        &mut self,
-        _pad: usize,
-        buffer: Buffer,
-        ctx: &mut ProcessContext<'_>,
-    ) -> Result<(), FlowError> {
-        if self.queue.is_empty() {
-            // Fast path: one whole PNG per buffer needs no copy.
-            let offset = self.queue.offset();
-            let data = buffer.data();
-            if let Some(len) = self.framer.next(data, offset).map_err(|e| ctx.error(e))?
-                && len == data.len()
-            {
-                self.framer.reset();
-                self.queue.consume_external(len);
-                return self.decode(data, offset, Some(buffer.meta()), ctx);
-            }
-            self.framer.reset();
-        }
-        if self.meta.is_none() {
-            self.meta = Some(buffer.meta().clone());
-        }
-        self.queue
-            .push(buffer.data(), "PNG file")
-            .map_err(|e| ctx.error(e))?;
-        self.frame_queued(ctx)
-    }
-
-    fn drain(&mut self, ctx: &mut ProcessContext<'_>) -> Result<(), FlowError> {
-        if self.queue.is_empty() {
-            return Ok(());
-        }
-        Err(ctx.error(ElementError::stream(format!(
-            "truncated PNG at byte offset {}: {} bytes without an IEND chunk at end of stream",
-            self.queue.offset(),
-            self.queue.len()
-        ))))
+        Ok((picture, out))
     }
 }

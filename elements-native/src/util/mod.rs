@@ -15,6 +15,8 @@ pub(crate) mod byte_queue;
 pub(crate) mod codec_data;
 pub(crate) mod fd;
 #[cfg(feature = "imagedec")]
+pub(crate) mod image_dec;
+#[cfg(feature = "imagedec")]
 pub(crate) mod image_out;
 pub(crate) mod pads;
 pub(crate) mod rng;

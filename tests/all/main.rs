@@ -11,6 +11,8 @@ mod codecs_av1;
 mod codecs_av1_decode;
 #[cfg(any(feature = "imagedec", feature = "audiodec"))]
 mod codecs_decode_support;
+#[cfg(feature = "audiodec")]
+mod codecs_flac;
 #[cfg(feature = "image")]
 mod codecs_image;
 #[cfg(feature = "imagedec")]

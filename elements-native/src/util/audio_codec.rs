@@ -14,7 +14,7 @@ use symphonia::core::units::{Duration, Timestamp};
 use super::audio_out::{AudioOut, AudioShape, SampleFormat};
 
 pub(crate) use symphonia::core::codecs::audio::well_known::{
-    CODEC_ID_AAC, CODEC_ID_FLAC, CODEC_ID_MP3, CODEC_ID_VORBIS,
+    CODEC_ID_AAC, CODEC_ID_MP3, CODEC_ID_VORBIS,
 };
 
 /// Frames to drop at the start and the most to write in all (gapless playback from
@@ -42,10 +42,9 @@ impl PacketDecoder {
     /// [`ElementError`] (stream) when symphonia refuses the parameters, naming `offset`,
     /// the stream position the parameters came from.
     pub(crate) fn new(params: &AudioCodecParameters, offset: u64) -> Result<Self, ElementError> {
-        use symphonia::default::codecs::{AacDecoder, FlacDecoder, MpaDecoder, VorbisDecoder};
+        use symphonia::default::codecs::{AacDecoder, MpaDecoder, VorbisDecoder};
         let opts = AudioDecoderOptions::default();
         let made: symphonia::core::errors::Result<Box<dyn AudioDecoder>> = match params.codec {
-            CODEC_ID_FLAC => FlacDecoder::try_new(params, &opts).map(|d| Box::new(d) as _),
             CODEC_ID_MP3 => MpaDecoder::try_new(params, &opts).map(|d| Box::new(d) as _),
             CODEC_ID_AAC => AacDecoder::try_new(params, &opts).map(|d| Box::new(d) as _),
             CODEC_ID_VORBIS => VorbisDecoder::try_new(params, &opts).map(|d| Box::new(d) as _),

@@ -1,0 +1,125 @@
+//! One subframe (one channel of a frame): CONSTANT, VERBATIM, FIXED or LPC, with
+//! wasted bits and partitioned Rice residuals decoded straight into the channel buffer,
+//! then restored in place.
+
+use super::bits::BitReader;
+use super::error::FrameError;
+use super::predict;
+
+/// Most LPC coefficient bits plus sample bits for which the i32 restore cannot overflow
+/// on a valid stream (see [`predict::lpc`]).
+const NARROW_BITS: u32 = 32;
+
+/// Decodes a subframe of `bits` bits per sample into `out` (one sample per element).
+pub(super) fn decode(r: &mut BitReader<'_>, bits: u32, out: &mut [i32]) -> Result<(), FrameError> {
+    let head = r.read(8)?;
+    if head & 0x80 != 0 {
+        return Err(FrameError::Corrupt("subframe padding bit set"));
+    }
+    let kind = (head >> 1) & 0x3f;
+    let wasted = if head & 1 != 0 {
+        r.read_unary(bits)? + 1
+    } else {
+        0
+    };
+    if wasted >= bits {
+        return Err(FrameError::Corrupt("wasted bits exceed the sample size"));
+    }
+    let bits = bits - wasted;
+    if bits > 32 {
+        return Err(FrameError::Unsupported(
+            "33-bit side channel of a 32-bit stream",
+        ));
+    }
+    match kind {
+        0 => out.fill(r.read_signed(bits)?),
+        1 => {
+            for o in out.iter_mut() {
+                *o = r.read_signed(bits)?;
+            }
+        }
+        8..=12 => {
+            let order = (kind - 8) as usize;
+            warm_up(r, bits, order, out)?;
+            residual(r, order, out)?;
+            predict::fixed(order, out);
+        }
+        32..=63 => {
+            let order = (kind - 31) as usize;
+            warm_up(r, bits, order, out)?;
+            let precision = r.read(4)? + 1;
+            if precision == 16 {
+                return Err(FrameError::Corrupt("invalid LPC coefficient precision"));
+            }
+            let shift = r.read_signed(5)?;
+            if shift < 0 {
+                return Err(FrameError::Corrupt("negative LPC shift"));
+            }
+            let mut coefs = [0i32; 32];
+            for c in &mut coefs[..order] {
+                *c = r.read_signed(precision)?;
+            }
+            residual(r, order, out)?;
+            let coefs = &coefs[..order];
+            let sum: u64 = coefs.iter().map(|c| u64::from(c.unsigned_abs())).sum();
+            // |prediction| <= sum * 2^(bits - 1) < 2^(bits - 1 + bitlen(sum)).
+            let narrow = bits + (64 - sum.leading_zeros()) <= NARROW_BITS;
+            predict::lpc(coefs, shift as u32, narrow, out);
+        }
+        _ => return Err(FrameError::Corrupt("reserved subframe type")),
+    }
+    if wasted > 0 {
+        for o in out.iter_mut() {
+            *o <<= wasted;
+        }
+    }
+    Ok(())
+}
+
+fn warm_up(
+    r: &mut BitReader<'_>,
+    bits: u32,
+    order: usize,
+    out: &mut [i32],
+) -> Result<(), FrameError> {
+    let Some(warm) = out.get_mut(..order) else {
+        return Err(FrameError::Corrupt("predictor order above the block size"));
+    };
+    for o in warm {
+        *o = r.read_signed(bits)?;
+    }
+    Ok(())
+}
+
+/// The partitioned Rice residual after `order` warm-up samples, into `out[order..]`.
+fn residual(r: &mut BitReader<'_>, order: usize, out: &mut [i32]) -> Result<(), FrameError> {
+    let param_bits = match r.read(2)? {
+        0 => 4,
+        1 => 5,
+        _ => return Err(FrameError::Corrupt("reserved residual coding method")),
+    };
+    let escape = (1 << param_bits) - 1;
+    let partition_order = r.read(4)?;
+    let n = out.len();
+    let part = n >> partition_order;
+    if part << partition_order != n || part < order {
+        return Err(FrameError::Corrupt(
+            "residual partitions do not fit the block",
+        ));
+    }
+    let mut at = order;
+    for dst in out.chunks_mut(part) {
+        let dst = &mut dst[at..];
+        at = 0;
+        let k = r.read(param_bits)?;
+        if k == escape {
+            let raw = r.read(5)?;
+            for o in dst {
+                *o = r.read_signed(raw)?;
+            }
+        } else {
+            r.read_rice(k, dst)?;
+        }
+    }
+    Ok(())
+}

@@ -2,36 +2,42 @@
 //!
 //! A key design decision: frames are walked two rows at a time (one row of 4:2:0 chroma)
 //! and every format is read into, or written from, one of three row representations:
-//! Y'CbCr (luma rows plus one chroma row), RGBA rows, or gray rows. A conversion is
+//! Y'CbCr (luma rows plus one chroma row), packed RGBA or RGB rows, or gray rows. A conversion is
 //! "read source form, change form if needed, write destination form", so five formats
-//! need a handful of kernels rather than twenty paths, and the common cases (I420 to
-//! RGBA, RGBA to I420) read from and write to the frames directly with no extra copy.
+//! need a handful of kernels rather than twenty paths, and the Y'CbCr <-> R'G'B' cases
+//! (I420/NV12 to and from RGBA/RGB) read from and write to the frames directly with no
+//! extra copy (NV12's chroma row is split first).
 
 use crate::util::video_format::{FrameLayout, Plane, VideoFormat};
 
-use super::kernels::{self as k, ChromaTerms};
+use super::kernels as k;
 use super::matrix::{Standard, ToRgb, ToYuv, gray_weights};
+use super::{to_rgb, to_yuv};
 
 /// The row representation a format is naturally read and written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Form {
     Yuv,
-    Rgba,
+    Packed,
     Gray,
 }
 
 fn form(format: VideoFormat) -> Form {
     match format {
         VideoFormat::I420 | VideoFormat::Nv12 => Form::Yuv,
-        VideoFormat::Rgba | VideoFormat::Rgb => Form::Rgba,
+        VideoFormat::Rgba | VideoFormat::Rgb => Form::Packed,
         VideoFormat::Gray8 => Form::Gray,
     }
 }
 
-/// Rows the reader unpacks NV12 and RGB sources into.
+/// Bytes per pixel of a packed R'G'B' format.
+fn bpp(format: VideoFormat) -> usize {
+    if format == VideoFormat::Rgb { 3 } else { 4 }
+}
+
+/// The chroma rows the reader splits NV12 sources into.
 #[derive(Debug, Default)]
 struct ReadScratch {
-    rgba: [Vec<u8>; 2],
     u: Vec<u8>,
     v: Vec<u8>,
 }
@@ -40,11 +46,12 @@ struct ReadScratch {
 /// row pair may borrow that one while the writer runs.
 #[derive(Debug, Default)]
 struct WriteScratch {
-    rgba: [Vec<u8>; 2],
+    /// Where the second output row of a pair goes when the pair has one row (odd
+    /// height); big enough for any format's row.
+    spare: Vec<u8>,
     luma: [Vec<u8>; 2],
     u: Vec<u8>,
     v: Vec<u8>,
-    terms: ChromaTerms,
 }
 
 /// Which rows one step of the walk covers.
@@ -82,7 +89,8 @@ enum Rows<'a> {
         u: &'a [u8],
         v: &'a [u8],
     },
-    Rgba([&'a [u8]; 2]),
+    /// RGBA or RGB rows and their bytes per pixel.
+    Packed([&'a [u8]; 2], usize),
     Gray([&'a [u8]; 2]),
 }
 
@@ -99,9 +107,7 @@ impl Converter {
         let cw = w.div_ceil(2);
         let mut read = ReadScratch::default();
         let mut write = WriteScratch::default();
-        for r in read.rgba.iter_mut().chain(&mut write.rgba) {
-            r.resize(w * 4, 0);
-        }
+        write.spare.resize(w * 4, 0);
         for r in &mut write.luma {
             r.resize(w, 0);
         }
@@ -139,8 +145,8 @@ impl Converter {
     }
 }
 
-/// Reads source rows `r` (chroma row `pair`) in the source's natural form. Formats that
-/// are not stored in that form (NV12, RGB) are unpacked into the read-side scratch.
+/// Reads source rows `r` (chroma row `pair`) in the source's natural form. NV12's
+/// interleaved chroma is split into the read-side scratch.
 fn read<'a>(
     layout: &FrameLayout,
     frame: &'a [u8],
@@ -168,14 +174,13 @@ fn read<'a>(
                 v: &scratch.v,
             }
         }
-        VideoFormat::Rgba => {
-            Rows::Rgba([row(frame, p[0], r[0], w * 4), row(frame, p[0], r[1], w * 4)])
-        }
-        VideoFormat::Rgb => {
-            let [a, b] = &mut scratch.rgba;
-            k::rgb_row_to_rgba(row(frame, p[0], r[0], w * 3), a);
-            k::rgb_row_to_rgba(row(frame, p[0], r[1], w * 3), b);
-            Rows::Rgba([&a[..], &b[..]])
+        VideoFormat::Rgba | VideoFormat::Rgb => {
+            let n = bpp(layout.format);
+            let len = w * n;
+            Rows::Packed(
+                [row(frame, p[0], r[0], len), row(frame, p[0], r[1], len)],
+                n,
+            )
         }
         VideoFormat::Gray8 => Rows::Gray([row(frame, p[0], r[0], w), row(frame, p[0], r[1], w)]),
     }
@@ -184,6 +189,23 @@ fn read<'a>(
 fn row_mut(frame: &mut [u8], plane: Plane, r: usize, len: usize) -> &mut [u8] {
     let start = plane.offset + r * plane.stride;
     &mut frame[start..start + len]
+}
+
+/// The destination rows of `at` in `plane` (`len` bytes each), as two mutable rows; the
+/// second is `spare` when the pair has a single row.
+fn rows_mut<'a>(
+    frame: &'a mut [u8],
+    plane: Plane,
+    at: RowPair,
+    len: usize,
+    spare: &'a mut [u8],
+) -> [&'a mut [u8]; 2] {
+    let [r0, r1] = at.rows;
+    if at.count == 1 {
+        return [row_mut(frame, plane, r0, len), &mut spare[..len]];
+    }
+    let (a, b) = frame.split_at_mut(plane.offset + r1 * plane.stride);
+    [row_mut(a, plane, r0, len), &mut b[..len]]
 }
 
 /// Writes one row pair into the destination frame, changing form on the way.
@@ -199,27 +221,36 @@ fn write(
     let cw = w.div_ceil(2);
     let p = layout.planes;
     match (form(layout.format), rows) {
-        (Form::Rgba, rows) => {
-            for i in 0..n {
-                // RGBA is written in place; RGB goes through a scratch RGBA row.
-                let direct = layout.format == VideoFormat::Rgba;
-                let out: &mut [u8] = if direct {
-                    row_mut(frame, p[0], r[i], w * 4)
-                } else {
-                    &mut s.rgba[i]
-                };
-                match &rows {
-                    Rows::Yuv { y, u, v } => {
-                        if i == 0 {
-                            s.terms.fill(&m.to_rgb, u, v);
-                        }
-                        k::yuv_row_to_rgba(&m.to_rgb, y[i], &s.terms, out);
+        (Form::Packed, rows) => {
+            let out_bpp = bpp(layout.format);
+            match rows {
+                Rows::Yuv { y, u, v } => {
+                    let out = rows_mut(frame, p[0], at, w * out_bpp, &mut s.spare);
+                    if out_bpp == 3 {
+                        to_rgb::yuv_rows_to_rgb::<3>(&m.to_rgb, y, u, v, out);
+                    } else {
+                        to_rgb::yuv_rows_to_rgb::<4>(&m.to_rgb, y, u, v, out);
                     }
-                    Rows::Rgba(src) => out.copy_from_slice(src[i]),
-                    Rows::Gray(g) => k::gray_row_to_rgba(g[i], out),
                 }
-                if !direct {
-                    k::rgba_row_to_rgb(&s.rgba[i], row_mut(frame, p[0], r[i], w * 3));
+                Rows::Packed(src, in_bpp) => {
+                    for i in 0..n {
+                        let out = row_mut(frame, p[0], r[i], w * out_bpp);
+                        match (in_bpp, out_bpp) {
+                            (3, 4) => k::rgb_row_to_rgba(src[i], out),
+                            (4, 3) => k::rgba_row_to_rgb(src[i], out),
+                            _ => out.copy_from_slice(src[i]),
+                        }
+                    }
+                }
+                Rows::Gray(g) => {
+                    for i in 0..n {
+                        let out = row_mut(frame, p[0], r[i], w * out_bpp);
+                        if out_bpp == 3 {
+                            k::gray_row_to_rgb::<3>(g[i], out);
+                        } else {
+                            k::gray_row_to_rgb::<4>(g[i], out);
+                        }
+                    }
                 }
             }
         }
@@ -228,7 +259,8 @@ fn write(
                 let out = row_mut(frame, p[0], r[i], w);
                 match &rows {
                     Rows::Yuv { y, .. } => k::y_row_to_gray(y[i], out),
-                    Rows::Rgba(src) => k::rgba_row_to_gray(m.gray, src[i], out),
+                    Rows::Packed(src, 3) => k::rgb_row_to_gray::<3>(m.gray, src[i], out),
+                    Rows::Packed(src, _) => k::rgb_row_to_gray::<4>(m.gray, src[i], out),
                     Rows::Gray(g) => out.copy_from_slice(g[i]),
                 }
             }
@@ -236,18 +268,20 @@ fn write(
         (Form::Yuv, rows) => {
             // Luma rows straight into the frame; chroma into the writer's u/v rows,
             // then stored as planes (I420) or interleaved (NV12).
-            let (u, v): (&[u8], &[u8]) = match &rows {
+            let (u, v): (&[u8], &[u8]) = match rows {
                 Rows::Yuv { y, u, v } => {
                     for i in 0..n {
                         row_mut(frame, p[0], r[i], w).copy_from_slice(y[i]);
                     }
-                    (*u, *v)
+                    (u, v)
                 }
-                Rows::Rgba(src) => {
-                    for i in 0..n {
-                        k::rgba_row_to_y(&m.to_yuv, src[i], row_mut(frame, p[0], r[i], w));
+                Rows::Packed(src, in_bpp) => {
+                    let y = rows_mut(frame, p[0], at, w, &mut s.spare);
+                    if in_bpp == 3 {
+                        to_yuv::rgb_rows_to_yuv::<3>(&m.to_yuv, src, y, &mut s.u, &mut s.v);
+                    } else {
+                        to_yuv::rgb_rows_to_yuv::<4>(&m.to_yuv, src, y, &mut s.u, &mut s.v);
                     }
-                    k::rgba_rows_to_uv(&m.to_yuv, src[0], src[1], &mut s.u, &mut s.v);
                     (&s.u, &s.v)
                 }
                 Rows::Gray(g) => {

@@ -6,6 +6,10 @@ mod convert;
 mod imp;
 mod kernels;
 pub(crate) mod matrix;
+#[cfg(test)]
+mod reference_tests;
+mod to_rgb;
+mod to_yuv;
 
 use parallax_core::registry::{RegisterError, Registry};
 

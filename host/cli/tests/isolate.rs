@@ -62,12 +62,63 @@ fn isolating_by_pattern_gives_the_in_process_bytes() {
         isolated == in_process,
         "isolated output differs from in-process"
     );
+    assert!(
+        log.contains("worker for '*convert*': videoconvert0\n"),
+        "{log}"
+    );
+    assert!(log.contains("worker for 'ident*': identity0\n"), "{log}");
+    // One pattern matching both: they share one worker process.
     let (all, log) = run_mode(&dir, &["--isolate", "*"], pipeline);
     assert!(log.contains("videoconvert0: isolated"), "{log}");
+    let shared = log
+        .lines()
+        .find(|l| l.starts_with("worker for '*': "))
+        .unwrap_or_default();
+    assert!(
+        shared.contains("videoconvert0") && shared.contains("identity0"),
+        "{log}"
+    );
     assert!(
         all == in_process,
         "--isolate '*' output differs from in-process"
     );
+    // `--isolate-each`: a process per element.
+    let (each, log) = run_mode(&dir, &["--isolate", "*", "--isolate-each"], pipeline);
+    assert!(log.contains("identity0: isolated"), "{log}");
+    assert!(!log.contains("worker for"), "{log}");
+    assert!(
+        each == in_process,
+        "--isolate-each output differs from in-process"
+    );
+}
+
+#[test]
+fn inspect_sandbox_shows_which_elements_share_a_worker() {
+    let dir = scratch("groups");
+    let pipeline = "videotestsrc num-buffers=1 ! videoconvert ! identity ! videoscale ! fakesink";
+    let show = |mode: &[&str]| {
+        let mut args = vec!["inspect", "--sandbox", "--pipeline", pipeline];
+        args.extend_from_slice(mode);
+        let out = parallax(&args, &dir);
+        assert!(out.status.success(), "{}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let grouped = show(&["--isolate", "video*", "--isolate", "ident*"]);
+    assert!(grouped.contains("Worker processes (2)"), "{grouped}");
+    assert!(
+        grouped.contains("videoconvert0, videoscale0  (shared by pattern 'video*'"),
+        "{grouped}"
+    );
+    assert!(
+        grouped.contains("identity0  (shared by pattern 'ident*'"),
+        "{grouped}"
+    );
+    let each = show(&["--isolate", "video*", "--isolate-each"]);
+    assert!(each.contains("Worker processes (2)"), "{each}");
+    assert!(each.contains("videoconvert0  (one element)"), "{each}");
+    assert!(each.contains("videoscale0  (one element)"), "{each}");
+    let none = show(&["--no-isolate"]);
+    assert!(none.contains("in-process"), "{none}");
 }
 
 #[test]

@@ -36,6 +36,9 @@ pub enum SandboxError {
     /// The worker died; the detail says how.
     #[error("worker died: {0}")]
     Died(crate::supervise::Death),
+    /// The worker group's restart policy is used up.
+    #[error("the sandboxed worker group failed earlier: {0}")]
+    GroupFailed(String),
     /// The element inside the worker refused its setup.
     #[error("the element failed to set up in the worker: {0}")]
     Setup(String),

@@ -12,6 +12,7 @@ use parallax_core::element::TrustLevel;
 use parallax_core::registry::{ElementInfo, ElementOrigin, RegisterError};
 use parallax_core::{AnyElement, Registry};
 
+use crate::group::WorkerGroup;
 use crate::proxy::SandboxProxy;
 use crate::spawn::WorkerCommand;
 use crate::supervise::RestartPolicy;
@@ -24,10 +25,68 @@ pub enum Isolation {
     Auto,
     /// Nothing, even elements whose hints ask for isolation (an explicit override).
     InProcess,
-    /// Every element that can run in a worker.
+    /// Every element that can run in a worker, each in a process of its own.
     All,
     /// Elements whose factory name matches one of these globs (`*dec*`), plus `Auto`'s.
+    /// Grouped: the elements a pattern matches share one worker process (an element
+    /// matching several patterns goes with the first); `Auto`'s elements that match no
+    /// pattern get a process each.
     Patterns(Vec<String>),
+    /// As `Patterns`, but every matching element gets a process of its own.
+    PatternsEach(Vec<String>),
+}
+
+/// Which worker process an isolated element runs in.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Placement {
+    /// A process of its own.
+    Own,
+    /// The process shared by the elements of this pattern.
+    Shared(String),
+}
+
+/// Where `info` runs under `mode`: `None` in-process.
+pub fn placement(info: &ElementInfo, mode: &Isolation) -> Option<Placement> {
+    if !is_isolated(info, mode) {
+        return None;
+    }
+    match mode {
+        Isolation::Patterns(patterns) => Some(
+            patterns
+                .iter()
+                .find(|p| glob(p, &info.name))
+                .map_or(Placement::Own, |p| Placement::Shared(p.clone())),
+        ),
+        _ => Some(Placement::Own),
+    }
+}
+
+/// The groups of one pipeline: one per pattern, made on first use.
+#[derive(Debug, Default)]
+pub struct Groups {
+    shared: std::sync::Mutex<std::collections::BTreeMap<String, Arc<WorkerGroup>>>,
+}
+
+impl Groups {
+    /// The group for an element placed at `placement` and named `name`.
+    pub fn group(
+        &self,
+        placement: &Placement,
+        name: &str,
+        config: &Arc<SandboxConfig>,
+    ) -> Arc<WorkerGroup> {
+        match placement {
+            Placement::Own => WorkerGroup::solo(name, Arc::clone(config)),
+            Placement::Shared(pattern) => {
+                let mut shared = self.shared.lock().unwrap_or_else(|p| p.into_inner());
+                Arc::clone(
+                    shared
+                        .entry(pattern.clone())
+                        .or_insert_with(|| WorkerGroup::shared(pattern, Arc::clone(config))),
+                )
+            }
+        }
+    }
 }
 
 /// How workers are started and limited.
@@ -82,7 +141,7 @@ pub fn is_isolated(info: &ElementInfo, mode: &Isolation) -> bool {
         Isolation::InProcess => false,
         Isolation::Auto => wants_isolation(info),
         Isolation::All => true,
-        Isolation::Patterns(patterns) => {
+        Isolation::Patterns(patterns) | Isolation::PatternsEach(patterns) => {
             wants_isolation(info) || patterns.iter().any(|p| glob(p, &info.name))
         }
     }
@@ -112,8 +171,9 @@ pub fn glob(pattern: &str, text: &str) -> bool {
 }
 
 /// A registry with the same elements as `base`, where the elements `mode` isolates are
-/// built as sandbox proxies. Sources and async elements stay in-process (a worker runs
-/// transforms and sinks only).
+/// built as sandbox proxies (grouped as [`placement`] says: every element a pattern of
+/// `Isolation::Patterns` matches joins that pattern's process). Sources and async
+/// elements stay in-process (a worker runs transforms and sinks only).
 ///
 /// # Errors
 ///
@@ -124,22 +184,26 @@ pub fn isolating_registry(
     config: Arc<SandboxConfig>,
 ) -> Result<Registry, RegisterError> {
     let mut registry = Registry::new();
+    let groups = Arc::new(Groups::default());
     for factory in base.iter() {
         let info = factory.info().clone();
         let factory = factory.clone();
-        let isolate = is_isolated(&info, mode)
-            && matches!(
+        let placement = placement(&info, mode).filter(|_| {
+            matches!(
                 factory.create(),
                 AnyElement::Transform(_) | AnyElement::Sink(_)
-            );
-        if isolate {
+            )
+        });
+        if let Some(placement) = placement {
             let config = Arc::clone(&config);
+            let groups = Arc::clone(&groups);
             let name = info.name.clone();
             registry.register(info, move || {
-                AnyElement::Transform(Box::new(SandboxProxy::new(
+                let group = groups.group(&placement, &name, &config);
+                AnyElement::Transform(Box::new(SandboxProxy::in_group(
                     factory.clone(),
                     name.clone(),
-                    Arc::clone(&config),
+                    group,
                 )))
             })?;
         } else {

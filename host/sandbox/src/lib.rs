@@ -13,6 +13,7 @@
 pub mod entry;
 pub mod error;
 pub mod fdpass;
+pub mod group;
 pub mod isolate;
 pub mod lockdown;
 pub mod mailbox;
@@ -24,6 +25,7 @@ mod worker;
 
 pub use entry::{worker_available, worker_entry};
 pub use error::{Result, SandboxError};
+pub use group::WorkerGroup;
 pub use isolate::{Isolation, SandboxConfig, isolating_registry};
 pub use protocol::Protections;
 pub use proxy::{SandboxProxy, probe};

@@ -21,6 +21,7 @@ use crate::error::SandboxError;
 const TO_WORKER_LEN: usize = 0;
 const TO_HOST_LEN: usize = 64;
 const FAULT: usize = 128;
+const CULPRIT: usize = 192;
 const AREA_OFFSET: usize = 4096;
 /// Largest message in either direction.
 pub const AREA_CAPACITY: usize = 60 * 1024;
@@ -100,6 +101,12 @@ impl Mailbox {
     /// The word the worker's SIGSYS handler writes (syscall number + 1; 0 = none).
     pub fn fault_word(&self) -> &AtomicU32 {
         self.word(FAULT)
+    }
+
+    /// The word the worker's fault reporters write: the group member whose thread
+    /// faulted (+1; 0 = unknown).
+    pub fn culprit_word(&self) -> &AtomicU32 {
+        self.word(CULPRIT)
     }
 
     /// Writes `bytes` as the next message in `direction`.

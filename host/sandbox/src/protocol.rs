@@ -10,9 +10,23 @@ use rkyv::{Archive, Deserialize, Serialize};
 
 use parallax_core::{BufferFlags, BufferMeta, ClockTime};
 
-/// Sent once over the socket with the mailbox and doorbell fds.
+/// Sent once per worker process over its control socket, with the fd of the fault area
+/// (a mailbox whose fault and culprit words the worker's signal reporters fill).
+#[derive(Archive, Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProcessSetup {
+    /// Resource limits and isolation choices, for the whole process.
+    pub limits: Limits,
+    /// Several elements share the process (one thread each, the threaded policy); without
+    /// it the worker serves exactly one element on its main thread and exits after it.
+    pub group: bool,
+}
+
+/// One element of a worker, sent over the control socket with four fds: the element's
+/// own socket (for arena fds), its mailbox and its two doorbells.
 #[derive(Archive, Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct Setup {
+    /// The element's number in its group (what the signal reporters record).
+    pub member: u32,
     /// Factory of the element to instantiate from the worker's registry.
     pub factory: String,
     /// The element's name in the pipeline (for messages).
@@ -27,8 +41,6 @@ pub struct Setup {
     pub sink_caps: Vec<String>,
     /// Negotiated caps per src pad.
     pub src_caps: Vec<String>,
-    /// Resource limits and isolation choices.
-    pub limits: Limits,
 }
 
 /// What the worker applies to itself before it touches data.
@@ -42,6 +54,8 @@ pub struct Limits {
     pub namespaces: bool,
     /// Whether the element may start threads (`clone` with `CLONE_THREAD` only).
     pub threads: bool,
+    /// `RLIMIT_NOFILE`: a group holds the fds of several elements.
+    pub files: u32,
 }
 
 /// Timing and flags of a buffer.

@@ -19,12 +19,23 @@ pub(crate) struct InspectArgs {
     #[arg(long)]
     json: bool,
     /// Start a sandboxed worker once and report which protections this kernel lets it
-    /// apply (with ELEMENT: a worker for that element).
+    /// apply (with ELEMENT: a worker for that element; with `--pipeline`: which elements
+    /// of that pipeline run in which worker process).
     #[arg(long)]
     sandbox: bool,
+    /// With `--sandbox`: the pipeline whose isolation to show, e.g.
+    /// `--pipeline 'filesrc location=a.ivf ! dav1ddec ! fakesink' --isolate '*dec*'`.
+    #[arg(long, value_name = "PIPELINE", requires = "sandbox")]
+    pipeline: Option<String>,
+    #[command(flatten)]
+    isolation: super::run::IsolateArgs,
 }
 
 pub(crate) fn inspect(elements: &super::Elements, args: InspectArgs) -> anyhow::Result<ExitCode> {
+    if let Some(text) = &args.pipeline {
+        print_workers(elements, text, &args)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let registry = &elements.registry;
     match &args.element {
         None if args.json => {
@@ -88,6 +99,39 @@ pub(crate) fn inspect(elements: &super::Elements, args: InspectArgs) -> anyhow::
         print_protections(identity)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prepares `text` with the chosen isolation (nothing runs) and prints which elements
+/// share which worker process.
+fn print_workers(elements: &super::Elements, text: &str, args: &InspectArgs) -> anyhow::Result<()> {
+    let mut pipeline = elements.parse(text, "<--pipeline>")?;
+    pipeline.set_isolation(args.isolation.isolation())?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async { pipeline.prepare() })?;
+    let groups = pipeline.worker_groups();
+    if groups.is_empty() {
+        println!("Every element runs in-process.");
+        return Ok(());
+    }
+    println!("Worker processes ({}):", groups.len());
+    for (i, group) in groups.iter().enumerate() {
+        let kind = if group.is_shared() {
+            format!(
+                "shared by pattern '{}', one thread per element",
+                group.label()
+            )
+        } else {
+            "one element".to_owned()
+        };
+        println!(
+            "  worker {}  {}  ({kind})",
+            i + 1,
+            group.members().join(", ")
+        );
+    }
+    Ok(())
 }
 
 /// Starts a worker for `factory` and prints what it locked down.

@@ -40,25 +40,40 @@ struct CommonRunArgs {
     /// it in between two buffers (a file that fails to load is refused with a warning).
     #[arg(long)]
     watch: bool,
-    /// Run elements whose factory name matches PATTERN (`*dec*`; `*` for all) in
-    /// seccomp-sandboxed worker processes (repeatable). Elements with native code are
-    /// isolated anyway.
+    #[command(flatten)]
+    isolation: IsolateArgs,
+}
+
+/// Which elements run in sandboxed worker processes (`run`, `launch`, `inspect --sandbox`).
+#[derive(Debug, Args)]
+pub(crate) struct IsolateArgs {
+    /// Run elements whose factory name matches PATTERN (`*dec*`; `*` for all) in a
+    /// seccomp-sandboxed worker process (repeatable). The elements one pattern matches
+    /// share one process; add `--isolate-each` for a process per element. Elements with
+    /// native code are isolated anyway, each in its own process unless a pattern names
+    /// them.
     #[arg(long, value_name = "PATTERN", conflicts_with = "no_isolate")]
     isolate: Vec<String>,
+    /// With `--isolate`: every matching element in a worker process of its own (stronger
+    /// separation, more processes) instead of one process per pattern.
+    #[arg(long, requires = "isolate")]
+    isolate_each: bool,
     /// Run every element in-process, even those with native code that are isolated by
     /// default.
     #[arg(long)]
     no_isolate: bool,
 }
 
-impl CommonRunArgs {
-    fn isolation(&self) -> parallax::Isolation {
+impl IsolateArgs {
+    pub(crate) fn isolation(&self) -> parallax::Isolation {
         if self.no_isolate {
             parallax::Isolation::InProcess
-        } else if self.isolate.iter().any(|p| p == "*") {
-            parallax::Isolation::All
         } else if self.isolate.is_empty() {
             parallax::Isolation::Auto
+        } else if self.isolate_each && self.isolate.iter().any(|p| p == "*") {
+            parallax::Isolation::All
+        } else if self.isolate_each {
+            parallax::Isolation::PatternsEach(self.isolate.clone())
         } else {
             parallax::Isolation::Patterns(self.isolate.clone())
         }
@@ -81,7 +96,7 @@ fn execute(mut pipeline: Pipeline, options: &CommonRunArgs) -> anyhow::Result<Ex
         .worker_threads(2)
         .enable_all()
         .build()?;
-    pipeline.set_isolation(options.isolation())?;
+    pipeline.set_isolation(options.isolation.isolation())?;
     runtime.block_on(async move {
         let controller = pipeline.controller();
         let mut bus = pipeline.bus();
@@ -90,6 +105,15 @@ fn execute(mut pipeline: Pipeline, options: &CommonRunArgs) -> anyhow::Result<Ex
             super::print_links(&pipeline);
             for element in pipeline.isolated_elements() {
                 eprintln!("{element}: isolated in a sandboxed worker process");
+            }
+            for group in pipeline.worker_groups() {
+                if group.is_shared() {
+                    eprintln!(
+                        "worker for '{}': {}",
+                        group.label(),
+                        group.members().join(", ")
+                    );
+                }
             }
         }
         let _watcher = watch(&controller, options)?;

@@ -15,8 +15,8 @@
 use std::sync::Arc;
 
 use parallax_core::{AnyElement, ElementImpl};
-use parallax_sandbox::isolate::is_isolated;
-use parallax_sandbox::{Isolation, SandboxConfig, SandboxProxy, worker_available};
+use parallax_sandbox::isolate::{Groups, placement};
+use parallax_sandbox::{Isolation, SandboxConfig, SandboxProxy, WorkerGroup, worker_available};
 
 use super::{Pipeline, RunSummary};
 use crate::bus::Message;
@@ -31,6 +31,8 @@ pub(super) struct IsolationSettings {
     pub(super) applied: bool,
     /// The elements now behind proxies.
     pub(super) isolated: Vec<String>,
+    /// Their worker processes, each once, in the order of first use.
+    pub(super) groups: Vec<Arc<WorkerGroup>>,
 }
 
 impl Pipeline {
@@ -67,8 +69,15 @@ impl Pipeline {
         &self.isolation.isolated
     }
 
+    /// The worker processes of the isolated elements (after `prepare`): which elements
+    /// share one (`WorkerGroup::members`) and, while playing, its pid.
+    pub fn worker_groups(&self) -> &[Arc<WorkerGroup>] {
+        &self.isolation.groups
+    }
+
     /// Runs to end of stream with the elements whose factory name matches one of
-    /// `patterns` (`*dec*`) isolated, plus those whose hints ask for it.
+    /// `patterns` (`*dec*`) isolated, plus those whose hints ask for it. The elements
+    /// one pattern matches share one worker process.
     ///
     /// # Errors
     ///
@@ -83,7 +92,8 @@ impl Pipeline {
         self.run().await
     }
 
-    /// Runs to end of stream with every element that can run in a worker isolated.
+    /// Runs to end of stream with every element that can run in a worker isolated, each
+    /// in a process of its own.
     ///
     /// # Errors
     ///
@@ -113,11 +123,11 @@ impl Pipeline {
         let chosen: Vec<_> = self
             .graph
             .node_ids()
-            .filter(|&id| {
+            .filter_map(|id| {
                 let node = self.graph.node(id);
                 // A worker runs transforms (decoders, filters); sources and sinks stay.
-                is_isolated(node.factory.info(), &mode)
-                    && matches!(node.element, Some(AnyElement::Transform(_)))
+                let place = placement(node.factory.info(), &mode)?;
+                matches!(node.element, Some(AnyElement::Transform(_))).then_some((id, place))
             })
             .collect();
         // A config given explicitly names its worker; otherwise one must be known.
@@ -130,7 +140,7 @@ impl Pipeline {
                         .into(),
                 ));
             }
-            for id in chosen {
+            for (id, _) in chosen {
                 self.shared.bus.post(Message::Warning {
                     element: self.graph.node(id).name.clone(),
                     message: "runs in-process: its hints ask for a sandbox but this \
@@ -146,10 +156,14 @@ impl Pipeline {
                 .config
                 .get_or_insert_with(|| Arc::new(SandboxConfig::default())),
         );
-        for id in chosen {
+        let groups = Groups::default();
+        for (id, place) in chosen {
             let node = self.graph.node_mut(id);
-            let mut proxy =
-                SandboxProxy::new(node.factory.clone(), node.name.clone(), Arc::clone(&config));
+            let group = groups.group(&place, &node.name, &config);
+            if !self.isolation.groups.iter().any(|g| Arc::ptr_eq(g, &group)) {
+                self.isolation.groups.push(Arc::clone(&group));
+            }
+            let mut proxy = SandboxProxy::in_group(node.factory.clone(), node.name.clone(), group);
             for (name, value) in &node.properties {
                 proxy
                     .set_property(name, value)

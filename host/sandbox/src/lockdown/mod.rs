@@ -26,6 +26,32 @@ pub const SIGSYS_EXIT: i32 = 128 + libc::SIGSYS;
 /// mailbox, shared with the host.
 static FAULT_WORD: AtomicPtr<AtomicU32> = AtomicPtr::new(std::ptr::null_mut());
 
+/// Where the reporters write which group member's thread faulted (+1).
+static CULPRIT_WORD: AtomicPtr<AtomicU32> = AtomicPtr::new(std::ptr::null_mut());
+
+thread_local! {
+    /// The group member this thread serves (+1; 0 on threads of no member, e.g. a
+    /// decoder's pool). Const-initialised and without destructor, so reading it in a
+    /// signal handler touches no lazy state.
+    static MEMBER: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Records that the calling thread serves group member `member` (for fault reports).
+pub fn set_member(member: u32) {
+    MEMBER.with(|m| m.set(member.saturating_add(1)));
+}
+
+/// Writes the faulting thread's member into the culprit word (signal-safe).
+fn note_culprit() {
+    let word = CULPRIT_WORD.load(Ordering::Acquire);
+    let member = MEMBER.with(std::cell::Cell::get);
+    if !word.is_null() && member != 0 {
+        // SAFETY: the pointer is the fault area's culprit word, mapped for the worker's
+        // whole life (leaked by the worker loop); atomics are signal-safe.
+        unsafe { (*word).store(member, Ordering::Release) };
+    }
+}
+
 /// Closes every fd except `keep` (and stderr, kept for panic messages).
 fn close_other_fds(keep: &[RawFd]) -> u32 {
     let mut open = Vec::new();
@@ -75,7 +101,7 @@ fn set_rlimits(limits: &Limits, report: &mut Vec<String>) {
     if !limits.threads {
         set(Resource::Nproc, "nproc", 0);
     }
-    set(Resource::Nofile, "nofile", 32);
+    set(Resource::Nofile, "nofile", u64::from(limits.files.max(16)));
     set(Resource::Core, "core", 0);
     set(Resource::Fsize, "fsize", 0);
     set(Resource::Memlock, "memlock", 0);
@@ -117,6 +143,7 @@ extern "C" fn report_sigsys(
     // SAFETY: the kernel passes a valid siginfo_t for SA_SIGINFO handlers; offset 24 lies
     // within its 128 bytes and is 4-aligned.
     let nr = unsafe { info.cast::<u8>().add(24).cast::<i32>().read() };
+    note_culprit();
     let word = FAULT_WORD.load(Ordering::Acquire);
     if !word.is_null() {
         // SAFETY: the pointer is the mailbox's fault word, mapped for the worker's whole
@@ -127,8 +154,20 @@ extern "C" fn report_sigsys(
     unsafe { libc::syscall(libc::SYS_exit_group, SIGSYS_EXIT) };
 }
 
-fn install_sigsys_reporter(fault: &'static AtomicU32) -> bool {
+extern "C" fn report_fault(
+    _sig: libc::c_int,
+    _info: *mut libc::siginfo_t,
+    _ctx: *mut libc::c_void,
+) {
+    // Installed with SA_RESETHAND: returning re-runs the faulting instruction under the
+    // default action, so the worker still dies of the signal it got, and the host sees
+    // the real signal (and, in a group, which element's thread it hit).
+    note_culprit();
+}
+
+fn install_sigsys_reporter(fault: &'static AtomicU32, culprit: &'static AtomicU32) -> bool {
     FAULT_WORD.store(std::ptr::from_ref(fault).cast_mut(), Ordering::Release);
+    CULPRIT_WORD.store(std::ptr::from_ref(culprit).cast_mut(), Ordering::Release);
     // SAFETY: a zeroed sigaction is a valid starting value; the handler is an
     // `extern "C"` function with the SA_SIGINFO signature and only does signal-safe work.
     unsafe {
@@ -140,12 +179,15 @@ fn install_sigsys_reporter(fault: &'static AtomicU32) -> bool {
             return false;
         }
         // std's stack-overflow handler answers a fault by resetting the handler with
-        // rt_sigaction, which the filter forbids; with the default action a crash is
-        // reported as the SIGSEGV/SIGBUS it is.
-        let mut default: libc::sigaction = std::mem::zeroed();
-        default.sa_sigaction = libc::SIG_DFL;
-        libc::sigaction(libc::SIGSEGV, &default, std::ptr::null_mut()) == 0
-            && libc::sigaction(libc::SIGBUS, &default, std::ptr::null_mut()) == 0
+        // rt_sigaction, which the filter forbids; ours notes the culprit and lets the
+        // kernel reset it (SA_RESETHAND), so a crash is reported as the signal it is.
+        let mut once: libc::sigaction = std::mem::zeroed();
+        once.sa_sigaction = report_fault as *const () as usize;
+        once.sa_flags = libc::SA_SIGINFO | libc::SA_RESETHAND | libc::SA_NODEFER;
+        libc::sigemptyset(&mut once.sa_mask);
+        [libc::SIGSEGV, libc::SIGBUS, libc::SIGILL, libc::SIGFPE]
+            .iter()
+            .all(|&sig| libc::sigaction(sig, &once, std::ptr::null_mut()) == 0)
     }
 }
 
@@ -161,6 +203,7 @@ pub fn lock_down(
     limits: &Limits,
     keep: &[&dyn AsRawFd],
     fault: &'static AtomicU32,
+    culprit: &'static AtomicU32,
 ) -> Result<Protections, SandboxError> {
     let mut protections = Protections::default();
     let keep: Vec<RawFd> = keep.iter().map(|fd| fd.as_raw_fd()).collect();
@@ -172,7 +215,7 @@ pub fn lock_down(
         protections.namespace_warning = Some("namespaces disabled by configuration".into());
     }
     set_rlimits(limits, &mut protections.rlimits);
-    if !install_sigsys_reporter(fault) {
+    if !install_sigsys_reporter(fault, culprit) {
         return Err(SandboxError::Seccomp(
             "cannot install the SIGSYS reporter".into(),
         ));

@@ -112,12 +112,19 @@ pub fn compile(kind: PolicyKind, pid: i32) -> Result<(Vec<BpfProgram>, u32), San
     for (nr, _why) in &names {
         rules.insert(*nr, Vec::new());
     }
-    // fcntl: only F_GET_SEALS, to check an arena memfd before mapping it.
+    // fcntl: F_GET_SEALS, to check an arena memfd before mapping it, and F_GETFD, which
+    // std's debug builds call when an `OwnedFd` is dropped (a group's element that ends
+    // closes its socket and doorbells while the process lives on). Both only read.
     rules.insert(
         libc::SYS_fcntl,
-        vec![rule(vec![
-            cond(1, SeccompCmpOp::Eq, libc::F_GET_SEALS as u64).map_err(seccomp)?,
-        ])?],
+        vec![
+            rule(vec![
+                cond(1, SeccompCmpOp::Eq, libc::F_GET_SEALS as u64).map_err(seccomp)?,
+            ])?,
+            rule(vec![
+                cond(1, SeccompCmpOp::Eq, libc::F_GETFD as u64).map_err(seccomp)?,
+            ])?,
+        ],
     );
     // tgkill: only on this process, so abort() works but no other process can be signalled.
     rules.insert(

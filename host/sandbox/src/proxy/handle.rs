@@ -3,7 +3,8 @@
 
 use std::collections::HashSet;
 use std::os::fd::{AsFd, OwnedFd};
-use std::sync::atomic::Ordering;
+use std::os::unix::net::UnixStream;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use parallax_core::Buffer;
@@ -14,12 +15,12 @@ use rustix::event::{PollFd, PollFlags};
 
 use crate::error::SandboxError;
 use crate::fdpass;
+use crate::group::WorkerProcess;
 use crate::isolate::SandboxConfig;
 use crate::mailbox::{self, Direction, Mailbox};
 use crate::protocol::{
     FromWorker, Grant, Lease, MapKind, Maps, Meta, Protections, Setup, ToWorker,
 };
-use crate::spawn::{Spawned, spawn};
 use crate::supervise::{Death, DeathCause};
 
 /// Leases one worker may hold at once (inputs it has not released yet).
@@ -28,7 +29,7 @@ const LEASES: usize = 64;
 const STOCK: usize = 2;
 /// Slots per output arena.
 const OUTPUT_SLOTS: usize = 16;
-/// How long a stopping worker gets to exit before it is killed.
+/// How long a stopping element gets to answer before its worker is killed.
 const STOP_GRACE: Duration = Duration::from_secs(2);
 
 /// Why a call did not produce a reply.
@@ -41,7 +42,11 @@ pub(crate) enum CallError {
 }
 
 pub(crate) struct WorkerHandle {
-    spawned: Spawned,
+    /// The process, shared with the other elements of a group.
+    process: Arc<WorkerProcess>,
+    /// This element's own socket (arena fds for it alone).
+    socket: UnixStream,
+    stopped: bool,
     mailbox: Mailbox,
     bell_to_worker: OwnedFd,
     bell_to_host: OwnedFd,
@@ -61,24 +66,42 @@ fn eventfd() -> Result<OwnedFd, SandboxError> {
 }
 
 impl WorkerHandle {
-    /// Spawns a worker, sends the set-up and waits until it is locked down and ready.
-    pub(crate) fn start(config: &SandboxConfig, setup: &Setup) -> Result<Self, CallError> {
+    /// Adds an element to a running worker process, sends its set-up and waits until it
+    /// is ready.
+    pub(crate) fn start(
+        process: Arc<WorkerProcess>,
+        config: &SandboxConfig,
+        setup: &Setup,
+    ) -> Result<Self, CallError> {
         let fail = CallError::Failed;
-        let spawned = spawn(&config.worker).map_err(fail)?;
+        let (socket, worker_end) = UnixStream::pair().map_err(|source| {
+            fail(SandboxError::Os {
+                op: "socketpair",
+                source,
+            })
+        })?;
         let mailbox = Mailbox::create().map_err(fail)?;
         let bell_to_worker = eventfd().map_err(fail)?;
         let bell_to_host = eventfd().map_err(fail)?;
         let bytes = rkyv::to_bytes::<rkyv::rancor::Error>(setup)
             .map_err(|e| fail(SandboxError::Protocol(format!("encode set-up: {e}"))))?;
         fdpass::send(
-            &spawned.socket,
+            &process.control,
             &bytes,
-            &[mailbox.fd(), bell_to_worker.as_fd(), bell_to_host.as_fd()],
+            &[
+                worker_end.as_fd(),
+                mailbox.fd(),
+                bell_to_worker.as_fd(),
+                bell_to_host.as_fd(),
+            ],
         )
         .map_err(fail)?;
+        drop(worker_end);
         let table = SharedArena::new("parallax-leases", 0, LEASES).map_err(|e| fail(e.into()))?;
         let mut handle = WorkerHandle {
-            spawned,
+            process,
+            socket,
+            stopped: false,
             mailbox,
             bell_to_worker,
             bell_to_host,
@@ -121,7 +144,7 @@ impl WorkerHandle {
         maps: &mut Maps,
     ) -> Result<(), CallError> {
         let fd = fd.map_err(|source| CallError::Failed(SandboxError::Os { op: "dup", source }))?;
-        fdpass::send(&self.spawned.socket, &[0], &[fd.as_fd()]).map_err(CallError::Failed)?;
+        fdpass::send(&self.socket, &[0], &[fd.as_fd()]).map_err(CallError::Failed)?;
         self.sent_maps.insert(id);
         maps.push((id, kind));
         Ok(())
@@ -152,7 +175,7 @@ impl WorkerHandle {
                 });
             let mut fds = [
                 PollFd::new(&self.bell_to_host, PollFlags::IN),
-                PollFd::new(&self.spawned.pidfd, PollFlags::IN),
+                PollFd::new(&self.process.pidfd, PollFlags::IN),
             ];
             match rustix::event::poll(&mut fds, Some(&timeout)) {
                 Ok(_) | Err(rustix::io::Errno::INTR) => {}
@@ -179,46 +202,31 @@ impl WorkerHandle {
                 };
             }
             if exited {
-                return Err(CallError::Died(self.reap()));
+                return Err(CallError::Died(self.process.death()));
             }
         }
     }
 
-    /// Waits for the exited worker and says how it died.
-    fn reap(&mut self) -> Death {
-        let status = self.spawned.child.wait();
-        let fault = self.mailbox.fault_word().load(Ordering::Acquire);
-        match status {
-            Ok(status) => Death::from_status(status, fault),
-            Err(_) => Death {
-                cause: DeathCause::Exit(-1),
-                syscall: None,
-            },
-        }
-    }
-
+    /// Kills the worker process (with every element of its group).
     pub(crate) fn kill(&mut self) {
-        let _ = self.spawned.child.kill();
-        let _ = self.spawned.child.wait();
+        self.process.kill();
     }
 
-    /// Asks the worker to stop the element and exit; kills it if it does not.
+    /// The process this element runs in.
+    pub(crate) fn process(&self) -> &Arc<WorkerProcess> {
+        &self.process
+    }
+
+    /// Asks the worker to stop the element and let go of everything it holds. The
+    /// process ends when its last element is gone (see `WorkerProcess`'s drop).
     pub(crate) fn stop(mut self) -> Result<(), SandboxError> {
         self.timeout = STOP_GRACE;
-        let result = match self.call(&ToWorker::Stop) {
+        self.stopped = true;
+        match self.call(&ToWorker::Stop) {
             Ok(_) => Ok(()),
             Err(CallError::Died(death)) => Err(SandboxError::Died(death)),
             Err(CallError::Failed(e)) => Err(e),
-        };
-        let deadline = Instant::now() + STOP_GRACE;
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.spawned.child.try_wait() {
-                return result;
-            }
-            std::thread::sleep(Duration::from_millis(1));
         }
-        self.kill();
-        result
     }
 
     /// Holds `buffer` for the worker and describes it as a lease; `maps` gets the fd of
@@ -359,8 +367,13 @@ impl WorkerHandle {
 
 impl Drop for WorkerHandle {
     fn drop(&mut self) {
-        if let Ok(None) = self.spawned.child.try_wait() {
-            self.kill();
+        // Dropped without a stop (an element discarded mid-stream): the element must let
+        // go before its slots are recovered, or its process goes down.
+        if !self.stopped && !self.process.has_ended() {
+            self.timeout = STOP_GRACE;
+            if self.call(&ToWorker::Stop).is_err() {
+                self.kill();
+            }
         }
         self.recover();
     }

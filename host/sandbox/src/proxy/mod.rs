@@ -21,10 +21,12 @@ use parallax_core::{
     ProcessContext, PropertyError, QueueLimits, Structure, Transform, Value,
 };
 
+use crate::group::WorkerGroup;
 use crate::isolate::SandboxConfig;
-use crate::protocol::{Flow, FromWorker, Limits, Maps, OutputData, Protections, Setup, ToWorker};
+use crate::protocol::{Flow, FromWorker, Maps, OutputData, Protections, Setup, ToWorker};
 use crate::worker::run_error_kind;
-use handle::{CallError, WorkerHandle};
+pub(crate) use handle::CallError;
+use handle::WorkerHandle;
 pub use probe::probe;
 
 /// An element whose real instance runs in a sandboxed worker process.
@@ -33,6 +35,11 @@ pub struct SandboxProxy {
     name: String,
     shadow: AnyElement,
     config: Arc<SandboxConfig>,
+    group: Arc<WorkerGroup>,
+    member: u32,
+    /// A death noticed where no context was at hand (a caps change): reported at the
+    /// next call.
+    pending: Option<CallError>,
     properties: Vec<(String, String)>,
     pads: (Vec<String>, Vec<String>),
     caps: (Vec<String>, Vec<String>),
@@ -52,18 +59,36 @@ impl std::fmt::Debug for SandboxProxy {
 }
 
 impl SandboxProxy {
-    /// A proxy for a new element of `factory`, named `name` in messages.
+    /// A proxy for a new element of `factory`, named `name` in messages, in a worker
+    /// process of its own.
     pub fn new(
         factory: ElementFactory,
         name: impl Into<String>,
         config: Arc<SandboxConfig>,
     ) -> Self {
+        let name = name.into();
+        let group = WorkerGroup::solo(name.clone(), config);
+        Self::in_group(factory, name, group)
+    }
+
+    /// A proxy for a new element of `factory` that runs in `group`'s worker process,
+    /// with the group's other elements.
+    pub fn in_group(
+        factory: ElementFactory,
+        name: impl Into<String>,
+        group: Arc<WorkerGroup>,
+    ) -> Self {
+        let name = name.into();
         let shadow = factory.create();
+        let member = group.register(&name, factory.info().hints.uses_native_code);
         SandboxProxy {
             factory,
-            name: name.into(),
+            name,
             shadow,
-            config,
+            config: Arc::clone(group.config()),
+            group,
+            member,
+            pending: None,
             properties: Vec::new(),
             pads: (Vec::new(), Vec::new()),
             caps: (Vec::new(), Vec::new()),
@@ -83,14 +108,27 @@ impl SandboxProxy {
         self.restarts
     }
 
+    /// The pid of the worker process this element runs in (`None` when not running).
+    pub fn worker_pid(&self) -> Option<u32> {
+        self.worker
+            .as_ref()
+            .filter(|w| !w.process().has_ended())
+            .map(|w| w.process().pid)
+    }
+
+    /// The group whose worker process this element runs in.
+    pub fn group(&self) -> &Arc<WorkerGroup> {
+        &self.group
+    }
+
     /// Input buffers the worker holds right now (for leak checks).
     pub fn held_inputs(&self) -> usize {
         self.worker.as_ref().map_or(0, WorkerHandle::held_inputs)
     }
 
     fn setup(&self) -> Setup {
-        let threads = self.factory.info().hints.uses_native_code;
         Setup {
+            member: self.member,
             factory: self.factory.info().name.clone(),
             name: self.name.clone(),
             properties: self.properties.clone(),
@@ -98,17 +136,17 @@ impl SandboxProxy {
             src_pads: self.pads.1.clone(),
             sink_caps: self.caps.0.clone(),
             src_caps: self.caps.1.clone(),
-            limits: Limits {
-                address_space: self.config.address_space,
-                cpu_seconds: self.config.cpu_seconds,
-                namespaces: self.config.namespaces,
-                threads: threads || self.config.threads,
-            },
         }
     }
 
-    fn spawn(&mut self) -> Result<(), CallError> {
-        let worker = WorkerHandle::start(&self.config, &self.setup())?;
+    /// Joins the group's worker process (starting it when none runs; `fresh`: the
+    /// pipeline starts, so restart counts begin again).
+    fn spawn(&mut self, fresh: bool) -> Result<(), CallError> {
+        let setup = self.setup();
+        let config = Arc::clone(&self.config);
+        let worker = self.group.join(fresh, |process| {
+            WorkerHandle::start(process, &config, &setup)
+        })?;
         if let Some(warning) = &worker.protections.namespace_warning {
             tracing_warning(&self.name, warning);
         }
@@ -117,40 +155,70 @@ impl SandboxProxy {
     }
 
     /// Reports a death and decides: `Ok` to carry on with a new worker for the next
-    /// buffer, `Err` when the element has failed.
+    /// buffer, `Err` when the element has failed. In a group, the first element to see a
+    /// death reports it for every element of the group; the others only rejoin.
     fn handle_failure(
         &mut self,
         failure: CallError,
         ctx: &mut ProcessContext<'_>,
     ) -> Result<(), FlowError> {
-        if let Some(mut worker) = self.worker.take() {
+        let process = self.worker.take().map(|mut worker| {
             worker.kill();
             worker.recover();
-        }
+            Arc::clone(worker.process())
+        });
         let (description, death) = match &failure {
             CallError::Died(death) => (death.to_string(), Some(death)),
             CallError::Failed(error) => (error.to_string(), None),
         };
-        let restart = self.restarts < self.config.restart.max_restarts;
-        let action = if restart { "restart" } else { "fail" };
-        let mut message = Structure::new("sandbox-crash")
-            .with("element", self.name.as_str())
-            .with("cause", description.as_str())
-            .with("action", action)
-            .with("restarts", i64::from(self.restarts));
-        if let Some(death) = death {
-            if let Some(signal) = death.signal() {
-                message.set("signal", i64::from(signal));
-                message.set("signal-name", death.signal_name().unwrap_or("signal"));
+        let verdict = self.group.on_death(process.as_deref(), &description);
+        let action = if verdict.restart { "restart" } else { "fail" };
+        if verdict.report {
+            for member in &verdict.members {
+                let mut message = Structure::new("sandbox-crash")
+                    .with("element", member.as_str())
+                    .with("cause", description.as_str())
+                    .with("action", action)
+                    .with("restarts", i64::from(verdict.restarts));
+                if let Some(death) = death {
+                    if let Some(signal) = death.signal() {
+                        message.set("signal", i64::from(signal));
+                        message.set("signal-name", death.signal_name().unwrap_or("signal"));
+                    }
+                    if let Some(name) = death.syscall_name() {
+                        message.set("syscall", name.as_str());
+                    }
+                }
+                if self.group.is_shared() {
+                    message.set("group", self.group.label());
+                    if let Some(pid) = process.as_ref().map(|p| p.pid) {
+                        message.set("worker-pid", i64::from(pid));
+                    }
+                    if let Some(culprit) = &verdict.culprit {
+                        message.set("culprit", culprit.as_str());
+                    }
+                }
+                ctx.post_message(message);
             }
-            if let Some(name) = death.syscall_name() {
-                message.set("syscall", name.as_str());
-            }
+            let whom = match (&verdict.culprit, self.group.is_shared()) {
+                (Some(culprit), true) => format!(
+                    " (in {culprit}; group {} of {})",
+                    self.group.label(),
+                    verdict.members.join(", ")
+                ),
+                (None, true) => format!(
+                    " (group {} of {})",
+                    self.group.label(),
+                    verdict.members.join(", ")
+                ),
+                _ => String::new(),
+            };
+            ctx.warning(format!(
+                "sandboxed worker {description}{whom}; action: {action}"
+            ));
         }
-        ctx.post_message(message);
-        ctx.warning(format!("sandboxed worker {description}; action: {action}"));
-        if restart {
-            self.restarts += 1;
+        self.restarts = verdict.restarts + u32::from(verdict.report && verdict.restart);
+        if verdict.restart {
             Ok(())
         } else {
             Err(ctx.error(
@@ -164,15 +232,27 @@ impl SandboxProxy {
     }
 
     fn ensure_worker(&mut self, ctx: &mut ProcessContext<'_>) -> Result<(), FlowError> {
+        if let Some(failure) = self.pending.take() {
+            self.handle_failure(failure, ctx)?;
+        }
+        // Another element of the group saw the process die (and reported it): rejoin.
+        if self
+            .worker
+            .as_ref()
+            .is_some_and(|w| w.process().has_ended())
+            && let Some(death) = self.worker.as_ref().map(|w| w.process().death())
+        {
+            self.handle_failure(CallError::Died(death), ctx)?;
+        }
         if self.worker.is_some() {
             return Ok(());
         }
-        match self.spawn() {
+        match self.spawn(false) {
             Ok(()) => Ok(()),
             Err(failure) => {
                 self.handle_failure(failure, ctx)?;
                 // One more try right away: a restart that cannot start fails the element.
-                self.spawn().map_err(|failure| {
+                self.spawn(false).map_err(|failure| {
                     let text = match failure {
                         CallError::Died(d) => d.to_string(),
                         CallError::Failed(e) => e.to_string(),
@@ -436,7 +516,8 @@ impl parallax_core::ElementImpl for SandboxProxy {
     fn start(&mut self) -> Result<(), ElementError> {
         self.restarts = 0;
         self.started = true;
-        self.spawn().map_err(|failure| {
+        self.pending = None;
+        self.spawn(true).map_err(|failure| {
             let text = match failure {
                 CallError::Died(d) => d.to_string(),
                 CallError::Failed(e) => e.to_string(),

@@ -23,10 +23,16 @@ pub fn probe(
     config: Arc<SandboxConfig>,
 ) -> Result<Protections, SandboxError> {
     let proxy = SandboxProxy::new(factory, "probe", Arc::clone(&config));
-    let worker = WorkerHandle::start(&config, &proxy.setup()).map_err(|e| match e {
-        CallError::Died(death) => SandboxError::Died(death),
-        CallError::Failed(error) => error,
-    })?;
+    let setup = proxy.setup();
+    let worker = proxy
+        .group
+        .join(true, |process| {
+            WorkerHandle::start(process, &config, &setup)
+        })
+        .map_err(|e| match e {
+            CallError::Died(death) => SandboxError::Died(death),
+            CallError::Failed(error) => error,
+        })?;
     let protections = worker.protections.clone();
     worker.stop()?;
     Ok(protections)

@@ -91,6 +91,11 @@ impl Link {
         Ok(())
     }
 
+    /// Gives every unused lent slot back (the element is gone).
+    pub(crate) fn release_stock(&mut self) {
+        self.stock.clear();
+    }
+
     fn take_from_stock(&mut self, len: usize) -> Option<BufferMut> {
         let best = self
             .stock

@@ -157,7 +157,14 @@ impl Session {
                     let result = self.element.base_mut().stop();
                     let result = result.map_err(|e| self.state.fail(e));
                     let reply = self.finish(result, false);
-                    self.link().send(&reply)?;
+                    // Everything the element holds goes back before the reply: in a group
+                    // the process lives on, and the host recovers this element's leases
+                    // and slots as soon as the reply comes.
+                    let link = Arc::clone(&self.link);
+                    drop(self);
+                    let mut link = link.lock().unwrap_or_else(|p| p.into_inner());
+                    link.release_stock();
+                    link.send(&reply)?;
                     return Ok(());
                 }
             };

@@ -4,6 +4,7 @@
 
 mod arena;
 mod elements;
+mod group;
 mod isolated;
 mod pipeline;
 
@@ -82,6 +83,18 @@ fn main() -> ExitCode {
         (
             "pipeline::crash_mid_stream_is_reported_and_stream_continues",
             pipeline::crash_mid_stream_is_reported_and_stream_continues,
+        ),
+        (
+            "group::two_elements_share_one_worker",
+            group::two_elements_share_one_worker,
+        ),
+        (
+            "group::grouped_restart_keeps_going_without_leaks",
+            group::grouped_restart_keeps_going_without_leaks,
+        ),
+        (
+            "group::malicious_element_in_a_group_is_named",
+            group::malicious_element_in_a_group_is_named,
         ),
         (
             "pipeline::patterns_choose_what_is_isolated",

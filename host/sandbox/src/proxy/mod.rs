@@ -438,11 +438,14 @@ impl parallax_core::ElementImpl for SandboxProxy {
         self.properties.retain(|(n, _)| n != name);
         self.properties.push((name.to_owned(), text.clone()));
         if let Some(worker) = self.worker.as_mut() {
-            // A running element gets the change between two buffers, as in-process.
-            let _ = worker.call(&ToWorker::SetProperty {
+            // A running element gets the change between two buffers, as in-process. A
+            // death here is reported at the next call, like any other.
+            if let Err(failure) = worker.call(&ToWorker::SetProperty {
                 name: name.to_owned(),
                 value: text,
-            });
+            }) {
+                self.pending = Some(failure);
+            }
         }
         Ok(())
     }
@@ -467,7 +470,8 @@ impl parallax_core::ElementImpl for SandboxProxy {
         );
         if let Some(worker) = self.worker.as_mut() {
             // A change mid-stream (upstream announced new caps): the real element must
-            // see it too. A worker that dies here is restarted with the new caps.
+            // see it too. A worker that dies here is reported (there is no context to
+            // post on here, so at the next call) and restarted with the new caps.
             let reply = worker.call(&ToWorker::SetCaps {
                 sink: self.caps.0.clone(),
                 src: self.caps.1.clone(),
@@ -488,12 +492,7 @@ impl parallax_core::ElementImpl for SandboxProxy {
                     ));
                 }
                 Ok(_) => {}
-                Err(_) => {
-                    if let Some(mut worker) = self.worker.take() {
-                        worker.kill();
-                        worker.recover();
-                    }
-                }
+                Err(failure) => self.pending = Some(failure),
             }
         }
         Ok(())

@@ -4,8 +4,8 @@
 use parallax_core::element::TrustLevel;
 use parallax_core::registry::RegisterError;
 use parallax_core::{
-    AnyElement, Buffer, Caps, ElementImpl, ElementInfo, ExecutionHints, FlowError, PadTemplate,
-    ProcessContext, PropSpec, PropertyError, Registry, Transform, Value,
+    AnyElement, Buffer, Caps, ElementError, ElementImpl, ElementInfo, ExecutionHints, FlowError,
+    PadTemplate, ProcessContext, PropSpec, PropertyError, Registry, Transform, Value,
 };
 
 fn unknown(name: &str) -> PropertyError {
@@ -95,6 +95,13 @@ impl ElementImpl for Hostile {
             "at" => Ok(Value::UInt(self.at)),
             _ => Err(unknown(name)),
         }
+    }
+    fn set_caps(&mut self, _: &[Caps], _: &[Caps]) -> Result<(), ElementError> {
+        // `attack=caps-segv`: dies when caps change after data has flowed.
+        if self.attack == "caps-segv" && self.seen > 0 {
+            attack("segv");
+        }
+        Ok(())
     }
 }
 

@@ -303,3 +303,52 @@ pub(crate) fn segfault_restarts_and_counts_stay_exact() -> TestResult {
     );
     Ok(())
 }
+
+pub(crate) fn death_during_a_caps_change_is_reported() -> TestResult {
+    let arena = CpuArena::new("upstream", 4096, 4).map_err(|e| e.to_string())?;
+    let mut proxy = proxy(
+        "sbxhostile",
+        &[("attack", Value::Str("caps-segv".into()))],
+        config(3),
+    )?;
+    let before = push_all(&mut proxy, &arena, 2)?;
+    check!(before.error.is_none(), "{:?}", before.error);
+    check!(
+        crash_field(&before.notices, "signal-name").is_none(),
+        "no crash yet"
+    );
+    drop(before);
+    // Upstream announces new caps mid-stream; the worker dies applying them.
+    let caps: parallax_core::Caps = "application/x-test, n=(int)2"
+        .parse()
+        .map_err(|e| format!("{e}"))?;
+    proxy
+        .set_caps(std::slice::from_ref(&caps), std::slice::from_ref(&caps))
+        .map_err(|e| e.to_string())?;
+    let after = push_all(&mut proxy, &arena, 3)?;
+    check!(after.error.is_none(), "restarted: {:?}", after.error);
+    check!(
+        crash_field(&after.notices, "signal-name").as_deref() == Some("SIGSEGV"),
+        "the death is reported like any other: {:?}",
+        after.notices
+    );
+    check!(
+        crash_field(&after.notices, "action").as_deref() == Some("restart"),
+        "{:?}",
+        after.notices
+    );
+    check!(
+        after.first_bytes() == [0, 1, 2],
+        "the new worker, set up with the new caps, takes every later buffer: {:?}",
+        after.first_bytes()
+    );
+    check!(
+        proxy.restarts() == 1,
+        "one restart, got {}",
+        proxy.restarts()
+    );
+    drop(after);
+    proxy.stop().map_err(|e| e.to_string())?;
+    check!(arena.stats().in_use == 0, "{:?}", arena.stats());
+    Ok(())
+}

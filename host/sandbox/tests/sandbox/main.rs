@@ -81,6 +81,10 @@ fn main() -> ExitCode {
             isolated::segfault_restarts_and_counts_stay_exact,
         ),
         (
+            "isolated::death_during_a_caps_change_is_reported",
+            isolated::death_during_a_caps_change_is_reported,
+        ),
+        (
             "pipeline::crash_mid_stream_is_reported_and_stream_continues",
             pipeline::crash_mid_stream_is_reported_and_stream_continues,
         ),

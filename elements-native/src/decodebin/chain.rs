@@ -2,7 +2,8 @@
 //! decoder, in a line, each fed the previous one's outputs on the pad it follows.
 //!
 //! A key design decision: the graph cannot change at runtime, so the chain lives inside
-//! one element. Each stage is a normal element with its own [`ContextState`]; the chain
+//! one element. Stages are created through the context (`ProcessContext::create_child`),
+//! so the engine's isolation applies to them as to the pipeline's own elements. Each stage is a normal element with its own [`ContextState`]; the chain
 //! calls `process`/`sink_eos` the way a streaming thread would, applies caps
 //! announcements in order (renegotiating the next stage or rebuilding from there) and
 //! hands the last stage's outputs and caps to `decodebin`'s own context.
@@ -154,7 +155,9 @@ impl Chain {
                 )));
             };
             let name = factory.info().name.clone();
-            let AnyElement::Transform(mut element) = factory.create() else {
+            // Through the context, so a child is isolated as the same element would be in
+            // the pipeline itself (dav1ddec in a sandboxed worker).
+            let AnyElement::Transform(mut element) = ctx.create_child(&factory, &name) else {
                 return Err(ElementError::stream(format!(
                     "{name} is not a filter element"
                 )));

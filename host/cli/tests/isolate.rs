@@ -323,4 +323,56 @@ mod av1 {
             assert_eq!(fnv1a(&frames), MP4_REFERENCE_FNV, "{mode:?}");
         }
     }
+
+    /// decodebin's own children follow the isolation rules: the dav1ddec it builds runs
+    /// in a sandboxed worker by default (announced with an `isolated` message from
+    /// decodebin), in-process with `--no-isolate`, and the bytes are libdav1d's either way.
+    #[cfg(feature = "decodebin")]
+    #[test]
+    fn decodebin_isolates_the_dav1ddec_it_builds() {
+        let dir = scratch("decodebin");
+        let isolated_note = "decodebin0: isolated, element=decodebin0/dav1ddec";
+        let file = fixture("av1").join("testsrc2_96x64_8bit.ivf");
+        let expected = dav1d_cli(&file, &dir);
+        let pipeline = format!(
+            "filesrc location={} ! decodebin ! filesink location=out.raw",
+            file.display()
+        );
+        let (isolated, log) = run_mode(&dir, &[], &pipeline);
+        assert!(log.contains(isolated_note), "{log}");
+        assert!(isolated == expected, "isolated output differs from dav1d's");
+        let (in_process, log) = run_mode(&dir, &["--no-isolate"], &pipeline);
+        assert!(!log.contains("isolated"), "{log}");
+        assert!(
+            in_process == expected,
+            "in-process output differs from dav1d's"
+        );
+        // A pattern groups it with the pipeline's own matching elements.
+        let (grouped, log) = run_mode(&dir, &["--isolate", "dav1d*"], &pipeline);
+        assert!(
+            log.lines().any(|l| l.starts_with(isolated_note)
+                && l.contains("worker=")
+                && l.contains("dav1d*")),
+            "{log}"
+        );
+        assert!(grouped == expected, "grouped output differs from dav1d's");
+    }
+
+    #[cfg(all(feature = "decodebin", feature = "mp4"))]
+    #[test]
+    fn decodebin_on_av1_in_mp4_decodes_in_a_worker_bit_exact() {
+        let dir = scratch("decodebin-mp4");
+        let file = fixture("containers").join("av1_opus.mp4");
+        let pipeline = format!(
+            "filesrc location={} ! decodebin ! filesink location=out.raw",
+            file.display()
+        );
+        let (frames, log) = run_mode(&dir, &[], &pipeline);
+        assert!(
+            log.contains("decodebin0: isolated, element=decodebin0/dav1ddec"),
+            "{log}"
+        );
+        assert_eq!(frames.len(), 15 * 160 * 120 * 3 / 2);
+        assert_eq!(fnv1a(&frames), MP4_REFERENCE_FNV);
+    }
 }

@@ -34,9 +34,9 @@ pub mod registry;
 pub use buffer::{Buffer, BufferFlags, BufferMeta, BufferMut, ClockTime};
 pub use caps::{Caps, CapsValue, Fraction, Structure};
 pub use element::{
-    AnyElement, AsyncSink, AsyncSource, CapsChange, ContextState, ElementImpl, ExecutionHints,
-    Leaky, Notice, PadDirection, PadPresence, PadTemplate, PipelineClock, ProcessContext,
-    ProduceContext, ProduceResult, QueueLimits, Sink, Source, Transform,
+    AnyElement, AsyncSink, AsyncSource, CapsChange, ChildFactory, ContextState, ElementImpl,
+    ExecutionHints, Leaky, Notice, PadDirection, PadPresence, PadTemplate, PipelineClock,
+    ProcessContext, ProduceContext, ProduceResult, QueueLimits, Sink, Source, Transform,
 };
 pub use error::{ElementError, ErrorKind, FlowError, PropertyError};
 pub use property::{PropKind, PropSpec, Value};

@@ -11,6 +11,9 @@ use crate::buffer::{Buffer, BufferMut, ClockTime};
 use crate::caps::{Caps, Structure};
 use crate::error::{ElementError, FlowError};
 use crate::memory::{BufferAllocator, CpuArena, DEFAULT_SLOTS_PER_CLASS};
+use crate::registry::ElementFactory;
+
+use super::AnyElement;
 
 /// Something an element tells the application, besides data.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,6 +29,16 @@ pub enum Notice {
 pub trait PipelineClock: Send + Sync + std::fmt::Debug {
     /// The running time now.
     fn running_time(&self) -> ClockTime;
+}
+
+/// How an element that builds elements inside itself (`decodebin`) creates them, so they
+/// are treated as the pipeline's own elements are: the engine installs one that puts a
+/// child whose hints (or the user's `--isolate` patterns) ask for it in a sandboxed worker
+/// process. Elements do not depend on the sandbox; they only ask their context.
+pub trait ChildFactory: Send + Sync + std::fmt::Debug {
+    /// A new element of `factory`, named `name` in messages, and a message to post on the
+    /// parent's behalf when it was created differently (e.g. `isolated`).
+    fn create(&self, factory: &ElementFactory, name: &str) -> (AnyElement, Option<Structure>);
 }
 
 /// New caps an element announced for one of its src pads, mid-stream (in-band, like a
@@ -46,6 +59,7 @@ pub struct ContextState {
     outputs: Vec<(usize, Buffer)>,
     caps_changes: Vec<CapsChange>,
     clock: Option<Arc<dyn PipelineClock>>,
+    children: Option<Arc<dyn ChildFactory>>,
     error: Option<ElementError>,
     notices: Vec<Notice>,
     allocator: BufferAllocator,
@@ -58,6 +72,7 @@ impl ContextState {
             outputs: Vec::with_capacity(8),
             caps_changes: Vec::new(),
             clock: None,
+            children: None,
             error: None,
             notices: Vec::new(),
             allocator: BufferAllocator::new(name, DEFAULT_SLOTS_PER_CLASS),
@@ -70,6 +85,7 @@ impl ContextState {
             outputs: Vec::with_capacity(8),
             caps_changes: Vec::new(),
             clock: None,
+            children: None,
             error: None,
             notices: Vec::new(),
             allocator,
@@ -93,6 +109,11 @@ impl ContextState {
     /// Gives the element's contexts the pipeline clock.
     pub fn set_clock(&mut self, clock: Arc<dyn PipelineClock>) {
         self.clock = Some(clock);
+    }
+
+    /// Gives the element's contexts the engine's way of creating child elements.
+    pub fn set_child_factory(&mut self, children: Arc<dyn ChildFactory>) {
+        self.children = Some(children);
     }
 
     /// Whether the last call announced new src caps.
@@ -222,6 +243,20 @@ impl<'a> ProcessContext<'a> {
     /// The pipeline's running time now, if there is a pipeline clock.
     pub fn running_time(&self) -> Option<ClockTime> {
         self.state.clock.as_ref().map(|c| c.running_time())
+    }
+
+    /// A new element of `factory` to run inside this one (`name` names it in messages),
+    /// created the way the pipeline creates its own: isolated in a worker process when
+    /// the engine says so. Without a pipeline (unit tests), `factory.create()`.
+    pub fn create_child(&mut self, factory: &ElementFactory, name: &str) -> AnyElement {
+        let Some(children) = self.state.children.clone() else {
+            return factory.create();
+        };
+        let (element, note) = children.create(factory, name);
+        if let Some(note) = note {
+            self.post_message(note);
+        }
+        element
     }
 
     /// Whether the pipeline is stopping or flushing; long loops should check it.

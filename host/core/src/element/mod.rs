@@ -23,7 +23,8 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 pub use context::{
-    CapsChange, ContextState, Notice, PipelineClock, ProcessContext, ProduceContext, ProduceResult,
+    CapsChange, ChildFactory, ContextState, Notice, PipelineClock, ProcessContext, ProduceContext,
+    ProduceResult,
 };
 pub use hints::{
     Affinity, ExecutionHints, LatencyClass, MemoryProfile, ProcessingKind, TrustLevel,

@@ -29,6 +29,7 @@ pub(crate) use node::NodeStats;
 use crate::bus::{Bus, ElementStats};
 use crate::error::PipelineError;
 use crate::graph::Graph;
+use crate::pipeline::ChildIsolation;
 use node::NodeRt;
 
 /// Streaming threads of one prepared pipeline.
@@ -42,7 +43,11 @@ pub(crate) struct Executor {
 
 impl Executor {
     /// Takes the elements out of `graph` and starts their threads, paused.
-    pub(crate) fn start(graph: &mut Graph, bus: Bus) -> Result<Self, PipelineError> {
+    pub(crate) fn start(
+        graph: &mut Graph,
+        bus: Bus,
+        children: Option<Arc<ChildIsolation>>,
+    ) -> Result<Self, PipelineError> {
         let needs_async = graph.node_ids().any(|id| {
             matches!(
                 graph.node(id).element,
@@ -68,7 +73,7 @@ impl Executor {
             Err(_) => (None, None),
         };
         let control = Arc::new(Control::new(bus, 0));
-        let plan = plan::plan(graph, &control, handle)?;
+        let plan = plan::plan(graph, &control, handle, children.as_ref())?;
         control.sinks_remaining.store(plan.sinks, Ordering::Release);
         let mut threads = Vec::with_capacity(plan.segments.len());
         let mut failure = None;

@@ -19,6 +19,7 @@ use super::renegotiate::NodeCaps;
 use super::segment::{Entry, Segment};
 use crate::error::PipelineError;
 use crate::graph::{Graph, NodeId};
+use crate::pipeline::ChildIsolation;
 
 /// Bytes each source's pool may span. Small buffers get many slots, so a chain of queues
 /// can hold enough of them to keep every thread busy (a pool that is too small leaves the
@@ -53,6 +54,7 @@ pub(crate) fn plan(
     graph: &mut Graph,
     control: &Arc<Control>,
     runtime: Option<tokio::runtime::Handle>,
+    children: Option<&Arc<ChildIsolation>>,
 ) -> Result<Plan, PipelineError> {
     let order = graph.topological_order();
     let count = graph.len();
@@ -159,6 +161,9 @@ pub(crate) fn plan(
             rt.caps = caps;
             rt.state
                 .set_clock(Arc::clone(control) as Arc<dyn parallax_core::PipelineClock>);
+            if let Some(children) = children {
+                rt.state.set_child_factory(children.for_node(&rt.name));
+            }
             let buffer_size = match &rt.element {
                 AnyElement::Source(s) => Some(s.buffer_size()),
                 AnyElement::AsyncSource(s) => Some(s.buffer_size()),

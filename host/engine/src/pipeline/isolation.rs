@@ -14,7 +14,7 @@
 
 use std::sync::Arc;
 
-use parallax_core::{AnyElement, ElementImpl};
+use parallax_core::{AnyElement, ChildFactory, ElementFactory, ElementImpl, Structure};
 use parallax_sandbox::isolate::{Groups, placement};
 use parallax_sandbox::{Isolation, SandboxConfig, SandboxProxy, WorkerGroup, worker_available};
 
@@ -33,6 +33,54 @@ pub(super) struct IsolationSettings {
     pub(super) isolated: Vec<String>,
     /// Their worker processes, each once, in the order of first use.
     pub(super) groups: Vec<Arc<WorkerGroup>>,
+    /// How elements that build elements inside themselves (`decodebin`) create them:
+    /// isolated by the same rules. `None` when nothing is isolated.
+    pub(super) children: Option<Arc<ChildIsolation>>,
+}
+
+/// The isolation decision for elements created at runtime inside other elements.
+#[derive(Debug)]
+pub(crate) struct ChildIsolation {
+    mode: Isolation,
+    config: Arc<SandboxConfig>,
+    /// Shared with the pipeline's own elements: a child matching `*dec*` joins the
+    /// `*dec*` worker.
+    groups: Arc<Groups>,
+}
+
+impl ChildIsolation {
+    /// The factory the elements inside node `parent` use.
+    pub(crate) fn for_node(self: &Arc<Self>, parent: &str) -> Arc<dyn ChildFactory> {
+        Arc::new(NodeChildren {
+            parent: parent.to_owned(),
+            shared: Arc::clone(self),
+        })
+    }
+}
+
+#[derive(Debug)]
+struct NodeChildren {
+    parent: String,
+    shared: Arc<ChildIsolation>,
+}
+
+impl ChildFactory for NodeChildren {
+    fn create(&self, factory: &ElementFactory, name: &str) -> (AnyElement, Option<Structure>) {
+        let element = factory.create();
+        let Some(place) = placement(factory.info(), &self.shared.mode) else {
+            return (element, None);
+        };
+        if !matches!(element, AnyElement::Transform(_)) {
+            return (element, None);
+        }
+        let name = format!("{}/{name}", self.parent);
+        let group = self.shared.groups.group(&place, &name, &self.shared.config);
+        let note = Structure::new("isolated")
+            .with("element", name.as_str())
+            .with("worker", group.label());
+        let proxy = SandboxProxy::in_group(factory.clone(), name, group);
+        (AnyElement::Transform(Box::new(proxy)), Some(note))
+    }
 }
 
 impl Pipeline {
@@ -132,6 +180,21 @@ impl Pipeline {
             .collect();
         // A config given explicitly names its worker; otherwise one must be known.
         let have_worker = self.isolation.config.is_some() || worker_available();
+        // Children of elements like decodebin follow the same rules, when a worker exists
+        // (without one, Auto keeps them in-process as it does the pipeline's own).
+        let groups = Arc::new(Groups::default());
+        if have_worker && mode != Isolation::InProcess {
+            let config = Arc::clone(
+                self.isolation
+                    .config
+                    .get_or_insert_with(|| Arc::new(SandboxConfig::default())),
+            );
+            self.isolation.children = Some(Arc::new(ChildIsolation {
+                mode: mode.clone(),
+                config,
+                groups: Arc::clone(&groups),
+            }));
+        }
         if !chosen.is_empty() && !have_worker {
             if mode != Isolation::Auto {
                 return Err(PipelineError::Engine(
@@ -156,7 +219,6 @@ impl Pipeline {
                 .config
                 .get_or_insert_with(|| Arc::new(SandboxConfig::default())),
         );
-        let groups = Groups::default();
         for (id, place) in chosen {
             let node = self.graph.node_mut(id);
             let group = groups.group(&place, &node.name, &config);

@@ -26,6 +26,7 @@
 mod builder;
 mod controller;
 mod isolation;
+pub(crate) use isolation::ChildIsolation;
 #[cfg(feature = "wasm")]
 mod reload;
 #[cfg(feature = "wasm")]
@@ -303,7 +304,8 @@ impl Pipeline {
                 });
             }
         }
-        let executor = match Executor::start(&mut self.graph, self.shared.bus.clone()) {
+        let children = self.isolation.children.clone();
+        let executor = match Executor::start(&mut self.graph, self.shared.bus.clone(), children) {
             Ok(executor) => executor,
             Err(e) => {
                 self.stop_elements();

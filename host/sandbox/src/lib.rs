@@ -17,9 +17,11 @@ pub mod group;
 pub mod isolate;
 pub mod lockdown;
 pub mod mailbox;
+pub mod port;
 pub mod protocol;
 pub mod proxy;
 pub mod spawn;
+pub mod spin;
 pub mod supervise;
 mod worker;
 

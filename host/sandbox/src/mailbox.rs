@@ -1,27 +1,47 @@
 //! The shared mailbox and its doorbells: how one control message crosses per direction.
 //!
-//! One sealed memfd holds a length word and a 60 KiB message area per direction, plus a
-//! fault word the worker's SIGSYS handler fills. The protocol alternates strictly (host
-//! writes, rings; worker reads, answers, rings), so each area has one writer at a time and
-//! needs no lock. The doorbells are eventfds: a measured 1.8 µs round trip on this kind of
-//! machine against 3.7 µs for a socket message, and no spinning (which starves the other
-//! side on two cores).
+//! One sealed memfd holds, per direction, a header line (length, sequence number, publish
+//! stamp) and a 60 KiB message area, plus a "sleeping" flag per receiver and a fault word
+//! the worker's SIGSYS handler fills. The protocol alternates strictly (host writes,
+//! worker reads and answers), so each area has one writer at a time and needs no lock.
+//!
+//! A message is published by bumping its direction's sequence number; the receiver spins
+//! on that word for a while (see [`crate::spin`]) and only then sleeps on an eventfd
+//! doorbell. The sender rings the doorbell only when the receiver said it sleeps, with the
+//! Dekker pattern: the sender stores the sequence number, fences, reads the flag; the
+//! receiver stores the flag, fences, re-reads the sequence number. With both fences
+//! `SeqCst` at least one side sees the other's store, so a wake-up is never lost, and a
+//! peer that is awake costs no system call.
 //!
 //! This module is one of the sandbox's two `unsafe` modules: it turns the mapping into
 //! atomics and byte copies. Lengths read from shared memory are checked before use.
 
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering, fence};
 
 use parallax_core::memory::MemfdRegion;
 use rkyv::util::AlignedVec;
 
 use crate::error::SandboxError;
 
-const TO_WORKER_LEN: usize = 0;
-const TO_HOST_LEN: usize = 64;
+/// Header line of the host-to-worker direction (written by the host).
+const TO_WORKER_LINE: usize = 0;
+/// Header line of the worker-to-host direction (written by the worker).
+const TO_HOST_LINE: usize = 64;
+/// Offsets inside a header line.
+const LEN: usize = 0;
+const SEQ: usize = 4;
+const STAMP: usize = 8;
 const FAULT: usize = 128;
 const CULPRIT: usize = 192;
+/// State line of the worker (receiver of host-to-worker messages): its "sleeping" flag
+/// and the CPU it last waited on.
+const WORKER_STATE: usize = 256;
+/// State line of the host.
+const HOST_STATE: usize = 320;
+/// Offsets inside a state line.
+const SLEEPING: usize = 0;
+const CPU: usize = 4;
 const AREA_OFFSET: usize = 4096;
 /// Largest message in either direction.
 pub const AREA_CAPACITY: usize = 60 * 1024;
@@ -39,10 +59,18 @@ pub enum Direction {
 }
 
 impl Direction {
-    fn len_offset(self) -> usize {
+    fn line(self) -> usize {
         match self {
-            Direction::ToWorker => TO_WORKER_LEN,
-            Direction::ToHost => TO_HOST_LEN,
+            Direction::ToWorker => TO_WORKER_LINE,
+            Direction::ToHost => TO_HOST_LINE,
+        }
+    }
+
+    /// The state line of this direction's receiver.
+    fn receiver(self) -> usize {
+        match self {
+            Direction::ToWorker => WORKER_STATE,
+            Direction::ToHost => HOST_STATE,
         }
     }
 
@@ -98,6 +126,13 @@ impl Mailbox {
         unsafe { &*self.region.as_ptr().add(offset).cast::<AtomicU32>() }
     }
 
+    fn stamp(&self, direction: Direction) -> &AtomicU64 {
+        let offset = direction.line() + STAMP;
+        debug_assert!(offset.is_multiple_of(8) && offset + 8 <= AREA_OFFSET);
+        // SAFETY: as for `word`; the offset is 8-aligned (the mapping is page-aligned).
+        unsafe { &*self.region.as_ptr().add(offset).cast::<AtomicU64>() }
+    }
+
     /// The word the worker's SIGSYS handler writes (syscall number + 1; 0 = none).
     pub fn fault_word(&self) -> &AtomicU32 {
         self.word(FAULT)
@@ -122,7 +157,7 @@ impl Mailbox {
             )));
         }
         // SAFETY: the area lies inside the mapping and is AREA_CAPACITY bytes long; by the
-        // alternating protocol the other side does not read it until we ring, and even a
+        // alternating protocol the other side does not read it until we publish, and even a
         // misbehaving reader only sees bytes, never our memory.
         unsafe {
             std::ptr::copy_nonoverlapping(
@@ -131,9 +166,70 @@ impl Mailbox {
                 bytes.len(),
             );
         }
-        self.word(direction.len_offset())
+        self.word(direction.line() + LEN)
             .store(bytes.len() as u32, Ordering::Release);
         Ok(())
+    }
+
+    /// Publishes the message just written in `direction` as number `seq`, stamped with
+    /// the time; says whether the receiver sleeps (and so must be rung).
+    pub fn publish(&self, direction: Direction, seq: u32) -> bool {
+        self.stamp(direction).store(now_ns(), Ordering::Relaxed);
+        self.word(direction.line() + SEQ)
+            .store(seq, Ordering::Release);
+        // Dekker: our sequence store before the receiver's flag load (see the module
+        // comment); pairs with the fence in `announce_sleep`.
+        fence(Ordering::SeqCst);
+        self.word(direction.receiver() + SLEEPING)
+            .load(Ordering::Relaxed)
+            != 0
+    }
+
+    /// The sequence number of the last message published in `direction`.
+    pub fn seq(&self, direction: Direction) -> u32 {
+        self.word(direction.line() + SEQ).load(Ordering::Acquire)
+    }
+
+    /// When the last message in `direction` was published (ns of `CLOCK_MONOTONIC`, as
+    /// the sender claims).
+    pub fn stamp_ns(&self, direction: Direction) -> u64 {
+        self.stamp(direction).load(Ordering::Relaxed)
+    }
+
+    /// The receiver of `direction` is about to sleep: sets its flag and returns the
+    /// sequence number it must re-check before blocking.
+    pub fn announce_sleep(&self, direction: Direction) -> u32 {
+        self.word(direction.receiver() + SLEEPING)
+            .store(1, Ordering::Relaxed);
+        // Dekker: our flag store before the sender's sequence load; pairs with the fence
+        // in `publish`.
+        fence(Ordering::SeqCst);
+        self.seq(direction)
+    }
+
+    /// Notes the CPU the receiver of `direction` waits on.
+    pub fn set_cpu(&self, direction: Direction, cpu: u32) {
+        self.word(direction.receiver() + CPU)
+            .store(cpu, Ordering::Relaxed);
+    }
+
+    /// The CPU the receiver of `direction` last waited on (as it claims).
+    pub fn cpu(&self, direction: Direction) -> u32 {
+        self.word(direction.receiver() + CPU)
+            .load(Ordering::Relaxed)
+    }
+
+    /// Writes a length word beyond the area, as a hostile peer could.
+    #[cfg(test)]
+    pub(crate) fn corrupt_len_for_test(&self, direction: Direction) {
+        self.word(direction.line() + LEN)
+            .store(u32::MAX, Ordering::Relaxed);
+    }
+
+    /// The receiver of `direction` is awake again.
+    pub fn awake(&self, direction: Direction) {
+        self.word(direction.receiver() + SLEEPING)
+            .store(0, Ordering::Relaxed);
     }
 
     /// Copies the current message in `direction` into `out` (so that the sender cannot
@@ -143,7 +239,7 @@ impl Mailbox {
     ///
     /// [`SandboxError::Protocol`] when the length word is out of range.
     pub fn read(&self, direction: Direction, out: &mut AlignedVec) -> Result<(), SandboxError> {
-        let len = self.word(direction.len_offset()).load(Ordering::Acquire) as usize;
+        let len = self.word(direction.line() + LEN).load(Ordering::Acquire) as usize;
         if len > AREA_CAPACITY {
             return Err(SandboxError::Protocol(format!(
                 "message length {len} is out of range"
@@ -188,42 +284,10 @@ pub fn wait(bell: impl AsFd) -> Result<(), SandboxError> {
     }
 }
 
-/// Serialises `message` and writes it into the mailbox.
-///
-/// # Errors
-///
-/// [`SandboxError::Protocol`] when encoding fails or the message is too large.
-pub fn put<T>(mailbox: &Mailbox, direction: Direction, message: &T) -> Result<(), SandboxError>
-where
-    T: for<'a> rkyv::Serialize<
-            rkyv::api::high::HighSerializer<
-                AlignedVec,
-                rkyv::ser::allocator::ArenaHandle<'a>,
-                rkyv::rancor::Error,
-            >,
-        >,
-{
-    let bytes = rkyv::to_bytes::<rkyv::rancor::Error>(message)
-        .map_err(|e| SandboxError::Protocol(format!("encode: {e}")))?;
-    mailbox.write(direction, &bytes)
-}
-
-/// Reads, validates and decodes the current message in `direction`.
-///
-/// # Errors
-///
-/// [`SandboxError::Protocol`] when the bytes are not a valid `T`.
-pub fn take<T>(
-    mailbox: &Mailbox,
-    direction: Direction,
-    scratch: &mut AlignedVec,
-) -> Result<T, SandboxError>
-where
-    T: rkyv::Archive,
-    T::Archived: for<'a> rkyv::bytecheck::CheckBytes<rkyv::api::high::HighValidator<'a, rkyv::rancor::Error>>
-        + rkyv::Deserialize<T, rkyv::api::high::HighDeserializer<rkyv::rancor::Error>>,
-{
-    mailbox.read(direction, scratch)?;
-    rkyv::from_bytes::<T, rkyv::rancor::Error>(scratch)
-        .map_err(|e| SandboxError::Protocol(format!("invalid message: {e}")))
+/// `CLOCK_MONOTONIC` in ns (through the vDSO: no system call).
+pub fn now_ns() -> u64 {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::Monotonic);
+    (t.tv_sec as u64)
+        .saturating_mul(1_000_000_000)
+        .saturating_add(t.tv_nsec as u64)
 }

@@ -43,7 +43,14 @@ fn basic() -> Vec<(i64, &'static str)> {
         (libc::SYS_madvise, "free returning pages"),
         (libc::SYS_mprotect, "glibc malloc arenas and guard pages"),
         (libc::SYS_futex, "locks"),
-        (libc::SYS_sched_yield, "spin locks back off"),
+        (
+            libc::SYS_sched_yield,
+            "spin locks back off; the mailbox wait yields while it spins",
+        ),
+        (
+            libc::SYS_getcpu,
+            "the mailbox wait asks which CPU it runs on (a syscall only without the vDSO)",
+        ),
         (libc::SYS_clock_gettime, "time when the vDSO is unavailable"),
         (
             libc::SYS_clock_nanosleep,

@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 use parallax_core::Buffer;
 use parallax_core::memory::SharedArena;
 use parallax_core::memory::shared::SlotError;
-use rkyv::util::AlignedVec;
 use rustix::event::{PollFd, PollFlags};
 
 use crate::error::SandboxError;
@@ -18,9 +17,11 @@ use crate::fdpass;
 use crate::group::WorkerProcess;
 use crate::isolate::SandboxConfig;
 use crate::mailbox::{self, Direction, Mailbox};
+use crate::port::Port;
 use crate::protocol::{
     FromWorker, Grant, Lease, MapKind, Maps, Meta, Protections, Setup, ToWorker,
 };
+use crate::spin::Spin;
 use crate::supervise::{Death, DeathCause};
 
 /// Leases one worker may hold at once (inputs it has not released yet).
@@ -50,7 +51,7 @@ pub(crate) struct WorkerHandle {
     mailbox: Mailbox,
     bell_to_worker: OwnedFd,
     bell_to_host: OwnedFd,
-    scratch: AlignedVec,
+    port: Port,
     sent_maps: HashSet<u64>,
     table: SharedArena,
     held: Vec<Option<Buffer>>,
@@ -105,7 +106,7 @@ impl WorkerHandle {
             mailbox,
             bell_to_worker,
             bell_to_host,
-            scratch: AlignedVec::new(),
+            port: Port::new(Direction::ToWorker, Spin::default()),
             sent_maps: HashSet::new(),
             table,
             held: (0..LEASES).map(|_| None).collect(),
@@ -152,57 +153,41 @@ impl WorkerHandle {
 
     /// Sends one message and waits for the reply.
     pub(crate) fn call(&mut self, message: &ToWorker) -> Result<FromWorker, CallError> {
-        mailbox::put(&self.mailbox, Direction::ToWorker, message).map_err(CallError::Failed)?;
-        mailbox::ring(&self.bell_to_worker).map_err(CallError::Failed)?;
+        self.port
+            .send(&self.mailbox, &self.bell_to_worker, message)
+            .map_err(CallError::Failed)?;
         self.wait_reply()
     }
 
     fn wait_reply(&mut self) -> Result<FromWorker, CallError> {
         let deadline = Instant::now() + self.timeout;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
+        let (bell, pidfd) = (&self.bell_to_host, &self.process.pidfd);
+        match self
+            .port
+            .wait(&self.mailbox, || sleep_until_rung(bell, pidfd, deadline))
+        {
+            Ok(()) => {}
+            // A reply published just before the worker exited (a stop) still counts.
+            Err(Woke::Exited) if self.port.pending(&self.mailbox) => {}
+            Err(Woke::Exited) => return Err(CallError::Died(self.process.death())),
+            Err(Woke::TimedOut) => {
                 self.kill();
                 return Err(CallError::Died(Death {
                     cause: DeathCause::Timeout(self.timeout),
                     syscall: None,
                 }));
             }
-            let timeout =
-                rustix::event::Timespec::try_from(left).unwrap_or(rustix::event::Timespec {
-                    tv_sec: 1,
-                    tv_nsec: 0,
-                });
-            let mut fds = [
-                PollFd::new(&self.bell_to_host, PollFlags::IN),
-                PollFd::new(&self.process.pidfd, PollFlags::IN),
-            ];
-            match rustix::event::poll(&mut fds, Some(&timeout)) {
-                Ok(_) | Err(rustix::io::Errno::INTR) => {}
-                Err(e) => {
-                    self.kill();
-                    return Err(CallError::Failed(SandboxError::os("poll", e)));
-                }
+            Err(Woke::Failed(error)) => {
+                self.kill();
+                return Err(CallError::Failed(error));
             }
-            let rang = fds[0].revents().contains(PollFlags::IN);
-            let exited = !fds[1].revents().is_empty();
-            if rang {
-                mailbox::wait(&self.bell_to_host).map_err(CallError::Failed)?;
-                return match mailbox::take::<FromWorker>(
-                    &self.mailbox,
-                    Direction::ToHost,
-                    &mut self.scratch,
-                ) {
-                    Ok(reply) => Ok(reply),
-                    Err(error) => {
-                        // A worker that writes garbage is treated as crashed.
-                        self.kill();
-                        Err(CallError::Failed(error))
-                    }
-                };
-            }
-            if exited {
-                return Err(CallError::Died(self.process.death()));
+        }
+        match self.port.take::<FromWorker>(&self.mailbox) {
+            Ok(reply) => Ok(reply),
+            Err(error) => {
+                // A worker that writes garbage is treated as crashed.
+                self.kill();
+                Err(CallError::Failed(error))
             }
         }
     }
@@ -362,6 +347,42 @@ impl WorkerHandle {
     /// Input buffers the worker holds right now.
     pub(crate) fn held_inputs(&self) -> usize {
         self.held.iter().filter(|h| h.is_some()).count()
+    }
+}
+
+/// Why the host stopped sleeping without a ring.
+enum Woke {
+    Exited,
+    TimedOut,
+    Failed(SandboxError),
+}
+
+/// Sleeps until the worker rings `bell`, exits (its `pidfd` turns readable) or
+/// `deadline` passes.
+fn sleep_until_rung(bell: &OwnedFd, pidfd: &OwnedFd, deadline: Instant) -> Result<(), Woke> {
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(Woke::TimedOut);
+        }
+        let timeout = rustix::event::Timespec::try_from(left).unwrap_or(rustix::event::Timespec {
+            tv_sec: 1,
+            tv_nsec: 0,
+        });
+        let mut fds = [
+            PollFd::new(bell, PollFlags::IN),
+            PollFd::new(pidfd, PollFlags::IN),
+        ];
+        match rustix::event::poll(&mut fds, Some(&timeout)) {
+            Ok(_) | Err(rustix::io::Errno::INTR) => {}
+            Err(e) => return Err(Woke::Failed(SandboxError::os("poll", e))),
+        }
+        if fds[0].revents().contains(PollFlags::IN) {
+            return mailbox::wait(bell).map_err(Woke::Failed);
+        }
+        if !fds[1].revents().is_empty() {
+            return Err(Woke::Exited);
+        }
     }
 }
 

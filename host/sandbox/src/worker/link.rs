@@ -8,12 +8,13 @@ use std::sync::{Arc, Mutex};
 
 use parallax_core::BufferMut;
 use parallax_core::memory::{MemfdRegion, Memory, MemoryError, SharedPeer, SlotSource};
-use rkyv::util::AlignedVec;
 
 use crate::error::SandboxError;
 use crate::fdpass;
 use crate::mailbox::{self, Direction, Mailbox};
+use crate::port::Port;
 use crate::protocol::{FromWorker, Grant, MapKind, ToWorker};
+use crate::spin::Spin;
 
 /// Everything the worker loop and the allocator share.
 pub(crate) struct Link {
@@ -25,7 +26,7 @@ pub(crate) struct Link {
     pub(crate) table: Option<SharedPeer>,
     pub(crate) outputs: HashMap<u64, SharedPeer>,
     stock: Vec<Memory>,
-    scratch: AlignedVec,
+    port: Port,
 }
 
 impl Link {
@@ -44,18 +45,20 @@ impl Link {
             table: None,
             outputs: HashMap::new(),
             stock: Vec::new(),
-            scratch: AlignedVec::new(),
+            port: Port::new(Direction::ToHost, Spin::default()),
         }
     }
 
     pub(crate) fn send(&mut self, message: &FromWorker) -> Result<(), SandboxError> {
-        mailbox::put(self.mailbox, Direction::ToHost, message)?;
-        mailbox::ring(&self.bell_out)
+        self.port.send(self.mailbox, &self.bell_out, message)
     }
 
+    /// The next request; after a reply the worker spins for it while that pays (see
+    /// `spin.rs`), then sleeps on its doorbell.
     pub(crate) fn receive(&mut self) -> Result<ToWorker, SandboxError> {
-        mailbox::wait(&self.bell_in)?;
-        mailbox::take(self.mailbox, Direction::ToWorker, &mut self.scratch)
+        let bell = &self.bell_in;
+        self.port.wait(self.mailbox, || mailbox::wait(bell))?;
+        self.port.take(self.mailbox)
     }
 
     /// Maps the fds the host queued on the socket for `maps`, in order.

@@ -131,6 +131,42 @@ pub(crate) fn passthrough_is_zero_copy() -> TestResult {
     Ok(())
 }
 
+/// Many round trips with irregular gaps, so that both sides take both the spinning and
+/// the sleeping path of the mailbox wait: a lost wake-up would stall a call until the
+/// timeout, kill the worker and show as a restart.
+pub(crate) fn many_round_trips_lose_no_wake_up() -> TestResult {
+    let arena = CpuArena::new("upstream", 4096, 8).map_err(|e| e.to_string())?;
+    let mut proxy = proxy("sbxpass", &[], config(0))?;
+    let mut state = ContextState::new("test");
+    let cancel = AtomicBool::new(false);
+    for i in 0..20_000u32 {
+        let buffer = input(&arena, i as u8, 64)?;
+        let result = proxy.process(0, buffer, &mut ProcessContext::new(&mut state, &cancel));
+        check!(
+            result.is_ok(),
+            "buffer {i}: {result:?} {:?}",
+            state.take_error()
+        );
+        let outputs = state.take_outputs();
+        check!(outputs.len() == 1, "buffer {i}: {} outputs", outputs.len());
+        check!(
+            outputs[0].1.data().first() == Some(&(i as u8)),
+            "buffer {i} came back changed"
+        );
+        if i % 101 == 0 {
+            std::thread::sleep(Duration::from_micros(u64::from(i % 400)));
+        }
+    }
+    check!(proxy.restarts() == 0, "{} restarts", proxy.restarts());
+    proxy.stop().map_err(|e| e.to_string())?;
+    check!(
+        arena.stats().in_use == 0,
+        "leases leaked: {:?}",
+        arena.stats()
+    );
+    Ok(())
+}
+
 pub(crate) fn outputs_come_from_shared_slots() -> TestResult {
     let arena = CpuArena::new("upstream", 4096, 4).map_err(|e| e.to_string())?;
     let mut proxy = proxy("sbxinvert", &[], config(0))?;

@@ -60,6 +60,10 @@ fn main() -> ExitCode {
             isolated::passthrough_is_zero_copy,
         ),
         (
+            "isolated::many_round_trips_lose_no_wake_up",
+            isolated::many_round_trips_lose_no_wake_up,
+        ),
+        (
             "isolated::outputs_come_from_shared_slots",
             isolated::outputs_come_from_shared_slots,
         ),

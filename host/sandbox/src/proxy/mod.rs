@@ -162,6 +162,17 @@ impl SandboxProxy {
         failure: CallError,
         ctx: &mut ProcessContext<'_>,
     ) -> Result<(), FlowError> {
+        if let CallError::Failed(crate::SandboxError::GroupFailed(why)) = &failure {
+            // Another element of the group already reported the death that used up the
+            // restart policy; this one only fails.
+            return Err(ctx.error(ElementError::new(
+                ErrorKind::Core,
+                format!(
+                    "sandboxed worker group {} failed: {why}",
+                    self.group.label()
+                ),
+            )));
+        }
         let process = self.worker.take().map(|mut worker| {
             worker.kill();
             worker.recover();

@@ -254,3 +254,60 @@ pub(crate) fn malicious_element_in_a_group_is_named() -> TestResult {
     );
     Ok(())
 }
+
+pub(crate) fn a_failed_group_fails_every_element_reported_once() -> TestResult {
+    let arena = CpuArena::new("upstream", 4096, 4).map_err(|e| e.to_string())?;
+    let group = WorkerGroup::shared("sbx*", Arc::new(crate::isolated::config(0)));
+    let mut good = member(&group, "sbxpass", "good", &[])?;
+    let mut bad = member(
+        &group,
+        "sbxhostile",
+        "bad",
+        &[
+            ("attack", Value::Str("socket".into())),
+            ("at", Value::UInt(1)),
+        ],
+    )?;
+    let (mut s1, mut s2, mut notices) = (
+        ContextState::new("good"),
+        ContextState::new("bad"),
+        Vec::new(),
+    );
+    let mut failures = Vec::new();
+    for i in 0..3u8 {
+        match step(&mut good, &mut s1, input(&arena, i)?, &mut notices) {
+            Ok(outs) => {
+                for mid in outs {
+                    if let Err(e) = step(&mut bad, &mut s2, mid, &mut notices) {
+                        failures.push(("bad", e));
+                    }
+                }
+            }
+            Err(e) => {
+                failures.push(("good", e));
+                break;
+            }
+        }
+    }
+    check!(
+        failures.len() == 2 && failures[0].0 == "bad" && failures[1].0 == "good",
+        "bad fails on its attack, good at its next call: {failures:?}"
+    );
+    check!(
+        failures[1].1.contains("forbidden syscall socket"),
+        "good fails with the same cause: {failures:?}"
+    );
+    let reported = crashes(&notices);
+    check!(
+        reported
+            == [
+                ("good".to_owned(), Some("bad".to_owned())),
+                ("bad".to_owned(), Some("bad".to_owned()))
+            ],
+        "one report per element, naming the culprit: {reported:?}"
+    );
+    drop(good);
+    drop(bad);
+    check!(arena.stats().in_use == 0, "{:?}", arena.stats());
+    Ok(())
+}

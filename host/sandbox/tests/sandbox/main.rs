@@ -101,6 +101,10 @@ fn main() -> ExitCode {
             group::grouped_restart_keeps_going_without_leaks,
         ),
         (
+            "group::a_failed_group_fails_every_element_reported_once",
+            group::a_failed_group_fails_every_element_reported_once,
+        ),
+        (
             "group::malicious_element_in_a_group_is_named",
             group::malicious_element_in_a_group_is_named,
         ),

@@ -52,7 +52,10 @@ fn note_culprit() {
     }
 }
 
-/// Closes every fd except `keep` (and stderr, kept for panic messages).
+/// Closes every fd except `keep`, stderr (kept for panic messages) and stdin/stdout
+/// (/dev/null, set at spawn). The last two stay open so that the numbers 0 and 1 are never
+/// reused for an fd the host sends later: a library that prints to stdout would otherwise
+/// write into an element's socket, doorbell or an arena memfd.
 fn close_other_fds(keep: &[RawFd]) -> u32 {
     let mut open = Vec::new();
     if let Ok(entries) = std::fs::read_dir("/proc/self/fd") {
@@ -68,7 +71,7 @@ fn close_other_fds(keep: &[RawFd]) -> u32 {
     }
     let mut left = 0;
     for fd in open {
-        if fd == libc::STDERR_FILENO || keep.contains(&fd) {
+        if fd <= libc::STDERR_FILENO || keep.contains(&fd) {
             left += 1;
             continue;
         }

@@ -144,6 +144,13 @@ fn attack(kind: &str) {
             unsafe { std::ptr::null_mut::<u8>().write_volatile(1) };
         }
         "abort" => std::process::abort(),
+        // Not an attack: a library that prints. It must not reach any fd but /dev/null.
+        "print" => {
+            use std::io::Write;
+            let mut out = std::io::stdout();
+            let _ = out.write_all(&[b'x'; 200]);
+            let _ = out.flush();
+        }
         "spin" => loop {
             std::hint::spin_loop();
         },

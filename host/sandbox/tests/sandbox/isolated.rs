@@ -388,3 +388,31 @@ pub(crate) fn death_during_a_caps_change_is_reported() -> TestResult {
     check!(arena.stats().in_use == 0, "{:?}", arena.stats());
     Ok(())
 }
+
+pub(crate) fn printing_to_stdout_harms_nothing() -> TestResult {
+    let arena = CpuArena::new("upstream", 4096, 4).map_err(|e| e.to_string())?;
+    let mut proxy = proxy(
+        "sbxhostile",
+        &[
+            ("attack", Value::Str("print".into())),
+            ("at", Value::UInt(1)),
+        ],
+        config(0),
+    )?;
+    let run = push_all(&mut proxy, &arena, 5)?;
+    check!(run.error.is_none(), "{:?}", run.error);
+    check!(
+        crash_field(&run.notices, "cause").is_none(),
+        "{:?}",
+        run.notices
+    );
+    check!(
+        run.first_bytes() == [0, 1, 2, 3, 4],
+        "{:?}",
+        run.first_bytes()
+    );
+    drop(run);
+    proxy.stop().map_err(|e| e.to_string())?;
+    check!(arena.stats().in_use == 0, "{:?}", arena.stats());
+    Ok(())
+}

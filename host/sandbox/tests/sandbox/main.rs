@@ -89,6 +89,10 @@ fn main() -> ExitCode {
             isolated::death_during_a_caps_change_is_reported,
         ),
         (
+            "isolated::printing_to_stdout_harms_nothing",
+            isolated::printing_to_stdout_harms_nothing,
+        ),
+        (
             "pipeline::crash_mid_stream_is_reported_and_stream_continues",
             pipeline::crash_mid_stream_is_reported_and_stream_continues,
         ),

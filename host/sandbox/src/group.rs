@@ -103,6 +103,13 @@ impl WorkerProcess {
         self.dead.store(true, Ordering::Release);
     }
 
+    /// Whether an element of the group already saw the process die (or killed it): one
+    /// atomic load, for the per-buffer path. A death nobody saw yet shows at the next
+    /// call, through the pidfd.
+    pub(crate) fn seen_dead(&self) -> bool {
+        self.dead.load(Ordering::Acquire)
+    }
+
     /// Whether the process is known to have ended.
     pub(crate) fn has_ended(&self) -> bool {
         self.dead.load(Ordering::Acquire) || matches!(self.child().try_wait(), Ok(Some(_)))

@@ -247,10 +247,11 @@ impl SandboxProxy {
             self.handle_failure(failure, ctx)?;
         }
         // Another element of the group saw the process die (and reported it): rejoin.
+        // (Only the flag: `has_ended` asks the kernel, a system call per buffer.)
         if self
             .worker
             .as_ref()
-            .is_some_and(|w| w.process().has_ended())
+            .is_some_and(|w| w.process().seen_dead())
             && let Some(death) = self.worker.as_ref().map(|w| w.process().death())
         {
             self.handle_failure(CallError::Died(death), ctx)?;

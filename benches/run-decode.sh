@@ -8,6 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release -p parallax --features imagedec,audiodec -p parallax-benches --bin bench_decode
 GST_DIR=${GST_BENCH_DIR:-../shared/bench/gst/bench}
+# For our own peer scripts (benches/peers/), which use the peer folder's env.sh.
+PEERBENCH_HOME=$(cd "$GST_DIR/.." && pwd)
+export PEERBENCH_HOME
 MEDIA=${PB:-/tmp/parallax-peerbench}/media
 mkdir -p "$MEDIA"
 FFE="ffmpeg -hide_banner -nostdin -loglevel error -y"

@@ -119,6 +119,30 @@ async fn jpegs_decode_close_to_ffmpeg() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jpegs_back_to_back_decode_the_same_in_any_chunking() {
+    // Whole files are decoded where they lie in a buffer and split ones through the
+    // queue: one byte at a time, files straddling buffers, several per buffer and all
+    // in one must give the same pictures in the same order.
+    let (a, b) = (read_fixture("jpeg_420.jpg"), read_fixture("jpeg_444.jpg"));
+    let single = |f: &'static str| async move {
+        decode_file(f, "jpegdec", 1 << 20).await.unwrap().buffers[0]
+            .data()
+            .to_vec()
+    };
+    let (pa, pb) = (single("jpeg_420.jpg").await, single("jpeg_444.jpg").await);
+    assert!(pa != pb, "the two fixtures decode to different pictures");
+    let stream = [&a, &b, &a, &b, &a].map(|f| f.as_slice()).concat();
+    for chunk in [1, 777, a.len() + 1, a.len() * 2 + 7, stream.len()] {
+        let out = decode_bytes("image/jpeg", "jpegdec", &stream, chunk)
+            .await
+            .unwrap_or_else(|e| panic!("chunks of {chunk}: {e}"));
+        let got: Vec<&[u8]> = out.buffers.iter().map(|p| p.data()).collect();
+        let want = [&pa, &pb, &pa, &pb, &pa].map(|p| p.as_slice());
+        assert!(got == want, "chunks of {chunk}: pictures differ");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn progressive_and_baseline_jpeg_agree() {
     let base = decode_file("jpeg_420.jpg", "jpegdec", 4096).await.unwrap();
     let prog = decode_file("jpeg_420_progressive.jpg", "jpegdec", 4096)

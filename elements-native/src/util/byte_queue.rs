@@ -82,6 +82,13 @@ impl ByteQueue {
         }
     }
 
+    /// Drops the unconsumed bytes without counting them as consumed: the caller
+    /// hands the same bytes over again another way (the offset stays where it is).
+    pub(crate) fn forget(&mut self) {
+        self.data.clear();
+        self.start = 0;
+    }
+
     /// Counts `n` bytes the caller handled straight from its input buffer, without
     /// queueing them (only while the queue is empty), so later offsets stay right.
     pub(crate) fn consume_external(&mut self, n: usize) {

@@ -4,8 +4,11 @@
 //! caps in-band before pushing it. Only framing and decoding differ per format
 //! ([`ImageCodec`]).
 //!
-//! A key design decision: a buffer that holds exactly one file is decoded where it is, so
-//! the common case copies nothing; only split or merged files go through the queue.
+//! A key design decision: whole files are decoded where they lie in the incoming buffer
+//! (one file per buffer, or many back to back in a `filesrc` block), so they cost no
+//! copy; only a file split across buffers goes through the queue, and the buffer that
+//! completes it is fed to the queue in steps only up to the file's end, after which the
+//! walk goes on in the buffer itself.
 
 use parallax_core::{
     Buffer, BufferFlags, BufferMeta, BufferMut, Caps, ElementError, ElementImpl, FlowError,
@@ -15,6 +18,11 @@ use parallax_core::{
 use super::byte_queue::ByteQueue;
 use super::image_out::{self, ImageCaps, Picture};
 use super::video_caps;
+
+/// How much of a buffer is appended to the queue at a time while a split file waits for
+/// its end: the bytes after that end are framed in the buffer itself, so at most this
+/// many of them are copied needlessly.
+const QUEUE_STEP: usize = 64 * 1024;
 
 /// What one image format brings: its framing and its decoder.
 pub(crate) trait ImageCodec: Send + 'static {
@@ -73,40 +81,68 @@ impl<C: ImageCodec> ImageDecoder<C> {
         }
     }
 
-    /// Decodes the framed `file` (at stream offset `offset`) and pushes the picture.
+    /// Decodes `file` (starting at stream byte `offset`), announces caps when they
+    /// change and pushes the picture. Takes the fields it needs, not `self`, so that
+    /// `file` may borrow the queue.
     fn decode(
-        &mut self,
+        codec: &mut C,
+        caps: &mut ImageCaps,
         file: &[u8],
         offset: u64,
         meta: Option<&BufferMeta>,
         ctx: &mut ProcessContext<'_>,
     ) -> Result<(), FlowError> {
-        let decoded = self.codec.decode(file, offset, ctx);
-        self.codec.reset();
+        let decoded = codec.decode(file, offset, ctx);
+        codec.reset();
         let (picture, mut out) = decoded?;
         if let Some(meta) = meta {
             out.meta_mut().clone_from(meta);
         }
         out.meta_mut().flags.insert(BufferFlags::KEYFRAME);
-        self.caps.announce(&picture, ctx);
+        caps.announce(&picture, ctx);
         ctx.push(out.freeze());
         Ok(())
     }
 
-    fn frame_queued(&mut self, ctx: &mut ProcessContext<'_>) -> Result<(), FlowError> {
-        loop {
+    /// Appends `data` to the queued start of a file, step by step, until the file is
+    /// complete, and decodes it. Returns how many bytes of `data` the file took (all of
+    /// them, queued, when it is still incomplete).
+    fn finish_queued(
+        &mut self,
+        data: &[u8],
+        ctx: &mut ProcessContext<'_>,
+    ) -> Result<usize, FlowError> {
+        let queued = self.queue.len();
+        let mut pushed = 0;
+        while pushed < data.len() {
+            let end = data.len().min(pushed + QUEUE_STEP);
+            self.queue
+                .push(&data[pushed..end], C::FILE)
+                .map_err(|e| ctx.error(e))?;
+            pushed = end;
             let offset = self.queue.offset();
             let found = self
                 .codec
                 .frame(self.queue.bytes(), offset)
                 .map_err(|e| ctx.error(e))?;
-            let Some(len) = found else { return Ok(()) };
-            // Decoding borrows the queue, so take the metadata and bytes out first.
-            let meta = self.meta.take();
-            let file = self.queue.bytes()[..len].to_vec();
-            self.queue.consume(len);
-            self.decode(&file, offset, meta.as_ref(), ctx)?;
+            if let Some(len) = found {
+                let meta = self.meta.take();
+                let file = &self.queue.bytes()[..len];
+                Self::decode(
+                    &mut self.codec,
+                    &mut self.caps,
+                    file,
+                    offset,
+                    meta.as_ref(),
+                    ctx,
+                )?;
+                self.queue.consume(len);
+                // The rest of this step is framed again from `data`.
+                self.queue.forget();
+                return Ok(len.saturating_sub(queued));
+            }
         }
+        Ok(data.len())
     }
 }
 
@@ -153,25 +189,43 @@ impl<C: ImageCodec> Transform for ImageDecoder<C> {
         buffer: Buffer,
         ctx: &mut ProcessContext<'_>,
     ) -> Result<(), FlowError> {
-        if self.queue.is_empty() {
-            // Fast path: one whole file per buffer needs no copy.
-            let offset = self.queue.offset();
-            let data = buffer.data();
-            if let Some(len) = self.codec.frame(data, offset).map_err(|e| ctx.error(e))?
-                && len == data.len()
-            {
-                self.queue.consume_external(len);
-                return self.decode(data, offset, Some(buffer.meta()), ctx);
+        let data = buffer.data();
+        // A buffer's timestamps belong to the first file that starts in it.
+        let mut meta = Some(buffer.meta());
+        let mut at = 0;
+        if !self.queue.is_empty() {
+            at = self.finish_queued(data, ctx)?;
+            if !self.queue.is_empty() {
+                return Ok(());
             }
-            self.codec.reset();
         }
-        if self.meta.is_none() {
-            self.meta = Some(buffer.meta().clone());
+        while at < data.len() {
+            let offset = self.queue.offset();
+            let found = self
+                .codec
+                .frame(&data[at..], offset)
+                .map_err(|e| ctx.error(e))?;
+            let Some(len) = found else { break };
+            self.queue.consume_external(len);
+            let file = &data[at..at + len];
+            Self::decode(
+                &mut self.codec,
+                &mut self.caps,
+                file,
+                offset,
+                meta.take(),
+                ctx,
+            )?;
+            at += len;
         }
-        self.queue
-            .push(buffer.data(), C::FILE)
-            .map_err(|e| ctx.error(e))?;
-        self.frame_queued(ctx)
+        if at < data.len() {
+            // The framer's progress stays valid: the queue starts with the same bytes.
+            self.meta = meta.cloned();
+            self.queue
+                .push(&data[at..], C::FILE)
+                .map_err(|e| ctx.error(e))?;
+        }
+        Ok(())
     }
 
     fn drain(&mut self, ctx: &mut ProcessContext<'_>) -> Result<(), FlowError> {

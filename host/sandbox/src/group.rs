@@ -155,7 +155,9 @@ struct GroupState {
     restarts: u32,
     /// Set once the restart policy is used up.
     failed: Option<String>,
-    members: Vec<String>,
+    /// Element names by member number; `None` once an element is gone (numbers are
+    /// never reused, a fault report may still name one).
+    members: Vec<Option<String>>,
     threads: bool,
 }
 
@@ -210,7 +212,7 @@ impl WorkerGroup {
 
     /// The element names of the group, in the order they joined.
     pub fn members(&self) -> Vec<String> {
-        self.state().members.clone()
+        self.state().members.iter().flatten().cloned().collect()
     }
 
     /// The pid of the running process, if one runs.
@@ -231,9 +233,16 @@ impl WorkerGroup {
     /// member number.
     pub(crate) fn register(&self, name: &str, threads: bool) -> u32 {
         let mut state = self.state();
-        state.members.push(name.to_owned());
+        state.members.push(Some(name.to_owned()));
         state.threads |= threads;
         u32::try_from(state.members.len() - 1).unwrap_or(u32::MAX)
+    }
+
+    /// Removes member `member` (its element is gone: a decodebin that rebuilt its chain).
+    pub(crate) fn unregister(&self, member: u32) {
+        if let Some(slot) = self.state().members.get_mut(member as usize) {
+            *slot = None;
+        }
     }
 
     /// Runs `start` with the running process, started first if none runs (with fresh
@@ -276,7 +285,7 @@ impl WorkerGroup {
         let mut state = self.state();
         let culprit = process
             .and_then(WorkerProcess::culprit)
-            .and_then(|m| state.members.get(m as usize).cloned());
+            .and_then(|m| state.members.get(m as usize).cloned().flatten());
         let report = process.is_none_or(|p| p.generation > state.reported);
         let restarts = state.restarts;
         if report {
@@ -297,7 +306,7 @@ impl WorkerGroup {
             } else {
                 restarts.saturating_sub(1)
             },
-            members: state.members.clone(),
+            members: state.members.iter().flatten().cloned().collect(),
             culprit,
         }
     }

@@ -413,6 +413,14 @@ impl SandboxProxy {
     }
 }
 
+impl Drop for SandboxProxy {
+    fn drop(&mut self) {
+        // Stop the element first (the worker handle's drop does), then leave the group.
+        drop(self.worker.take());
+        self.group.unregister(self.member);
+    }
+}
+
 /// Checks what a worker announced: fixed caps that parse, on a src pad that exists.
 /// A worker that lies here is treated like one that broke the protocol.
 fn announced_caps(

@@ -109,6 +109,12 @@ pub(crate) fn two_elements_share_one_worker() -> TestResult {
         invert.worker_pid() == pid,
         "the process outlives one element's stop"
     );
+    drop(pass);
+    check!(
+        group.members() == ["invert"],
+        "a dropped element leaves the group: {:?}",
+        group.members()
+    );
     invert.stop().map_err(|e| e.to_string())?;
     check!(
         arena.stats().in_use == 0,

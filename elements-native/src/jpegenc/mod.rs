@@ -1,9 +1,18 @@
 //! `jpegenc`: encodes raw video frames (I420, NV12, RGB, RGBA, GRAY8) as baseline JPEG
-//! (JFIF) images with the `jpeg-encoder` crate (feature `image`).
+//! (JFIF) images with its own encoder (feature `image`): `source.rs` turns rows of the
+//! frame into JFIF samples, `dct.rs` and `quant.rs` transform and quantise 8x8 blocks,
+//! `huffman.rs` codes them with the Annex K tables (`tables.rs`), `markers.rs` writes
+//! the headers, and `encoder.rs` runs the MCU loop in stripes (`stripes.rs`).
 
+mod dct;
+mod encoder;
+mod huffman;
 mod imp;
+mod markers;
+mod quant;
 mod source;
 mod stripes;
+mod tables;
 
 use parallax_core::registry::{RegisterError, Registry};
 

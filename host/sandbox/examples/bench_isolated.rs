@@ -1,7 +1,11 @@
 //! Round trip and throughput of an isolated passthrough vs the same element in-process.
 //! Its own worker: started with `__sandbox-worker` it serves the built-in elements.
 //!
-//! `cargo run --release -p parallax-sandbox --example bench_isolated`
+//! `cargo run --release -p parallax-sandbox --example bench_isolated [-- --pin]`
+//!
+//! `--pin` puts the host thread on CPU 0 and the worker on CPU 1, the placement an idle
+//! machine's scheduler picks by itself; on a loaded machine the woken worker usually
+//! lands on the host's CPU instead (see docs/benchmarks.md).
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -57,6 +61,20 @@ fn pct(times: &mut [u64], p: f64) -> f64 {
     times[((times.len() - 1) as f64 * p) as usize] as f64 / 1000.0
 }
 
+/// Pins the calling thread to CPU 0 and the worker process to CPU 1.
+fn pin(proxy: &SandboxProxy) {
+    use rustix::thread::{CpuSet, sched_setaffinity};
+    let on = |cpu: usize| {
+        let mut set = CpuSet::new();
+        set.set(cpu);
+        set
+    };
+    sched_setaffinity(None, &on(0)).expect("pin the host");
+    let pid = proxy.worker_pid().expect("a running worker");
+    let pid = rustix::process::Pid::from_raw(pid as i32).expect("a pid");
+    sched_setaffinity(Some(pid), &on(1)).expect("pin the worker");
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some(parallax_sandbox::WORKER_SUBCOMMAND) {
@@ -64,6 +82,10 @@ fn main() {
     }
     let registry = registry();
     let mut proxy = isolated(&registry);
+    if args.iter().any(|a| a == "--pin") {
+        pin(&proxy);
+        println!("pinned: host on CPU 0, worker on CPU 1");
+    }
     let AnyElement::Transform(mut local) = registry.get("identity").expect("identity").create()
     else {
         panic!("identity is a transform");
@@ -77,6 +99,7 @@ fn main() {
         pct(&mut rt, 0.99),
         pct(&mut rt_local, 0.5)
     );
+    let mut ratios = Vec::new();
     for _ in 0..3 {
         let t = Instant::now();
         let n = measure(&mut *local, 1 << 20, 2000, true).len();
@@ -88,7 +111,14 @@ fn main() {
             "1 MiB (filled per buffer): in-process {local_rate:.0} buf/s, isolated {iso_rate:.0} buf/s, ratio {:.2}",
             iso_rate / local_rate
         );
+        ratios.push(iso_rate / local_rate);
         std::thread::sleep(Duration::from_millis(100));
     }
+    ratios.sort_by(f64::total_cmp);
+    println!(
+        "summary: 4 KiB p50 {:.2} us (target <= 3), 1 MiB ratio median {:.2} (target >= 0.8)",
+        pct(&mut rt, 0.5),
+        ratios[1]
+    );
     proxy.stop().expect("stop");
 }

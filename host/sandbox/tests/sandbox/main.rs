@@ -113,6 +113,10 @@ fn main() -> ExitCode {
             group::malicious_element_in_a_group_is_named,
         ),
         (
+            "pipeline::death_in_an_upstream_caps_change_is_reported",
+            pipeline::death_in_an_upstream_caps_change_is_reported,
+        ),
+        (
             "pipeline::patterns_choose_what_is_isolated",
             pipeline::patterns_choose_what_is_isolated,
         ),

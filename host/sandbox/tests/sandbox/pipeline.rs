@@ -119,3 +119,75 @@ pub(crate) fn patterns_choose_what_is_isolated() -> TestResult {
     );
     Ok(())
 }
+
+pub(crate) fn death_in_an_upstream_caps_change_is_reported() -> TestResult {
+    let registry = Arc::new(crate::elements::registry().map_err(|e| e.to_string())?);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let (summary, messages) = runtime.block_on(async {
+        let mut pipeline = Pipeline::parse_with(
+            registry,
+            "appsrc name=in caps=\"application/x-test, n=(int)1\" \
+             ! sbxhostile name=bad attack=caps-segv ! fakesink name=sink",
+            "test",
+        )
+        .map_err(|e| e.to_string())?;
+        pipeline
+            .set_sandbox_config(crate::isolated::config(3))
+            .map_err(|e| e.to_string())?;
+        let mut bus = pipeline.bus();
+        pipeline.prepare().map_err(|e| e.to_string())?;
+        let src = pipeline
+            .handle::<parallax_elements::AppSrcHandle>("in")
+            .ok_or("no appsrc")?;
+        let changed: parallax_core::Caps = "application/x-test, n=(int)2"
+            .parse()
+            .map_err(|e| format!("{e}"))?;
+        let producer = std::thread::spawn(move || {
+            for _ in 0..3 {
+                src.push_buffer(&[1u8; 64])?;
+            }
+            src.set_caps(changed)?;
+            for _ in 0..3 {
+                src.push_buffer(&[2u8; 64])?;
+            }
+            src.end_of_stream();
+            Ok::<_, parallax_elements::AppSrcError>(())
+        });
+        let summary = pipeline.run().await.map_err(|e| e.to_string())?;
+        producer
+            .join()
+            .map_err(|_| "producer panicked")?
+            .map_err(|e| e.to_string())?;
+        let mut messages = Vec::new();
+        while let Some(m) = bus.try_recv() {
+            messages.push(m);
+        }
+        Ok::<_, String>((summary, messages))
+    })?;
+    let crashes: Vec<_> = messages
+        .iter()
+        .filter_map(|m| match m {
+            Message::Element { element, structure } if structure.name() == "sandbox-crash" => {
+                Some((
+                    element.clone(),
+                    structure.get_str("signal-name").map(str::to_owned),
+                ))
+            }
+            _ => None,
+        })
+        .collect();
+    check!(
+        crashes == [("bad".to_owned(), Some("SIGSEGV".to_owned()))],
+        "the death in set_caps is reported: {crashes:?}"
+    );
+    check!(
+        summary.buffers("sink") == Some(6),
+        "no buffer was in flight, none is lost: {:?}",
+        summary.buffers("sink")
+    );
+    Ok(())
+}

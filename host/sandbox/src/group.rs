@@ -138,7 +138,7 @@ pub(crate) struct Verdict {
     pub(crate) report: bool,
     /// The group carries on (a new process at the next call).
     pub(crate) restart: bool,
-    /// Restarts before this death.
+    /// Restarts before this death (for the report).
     pub(crate) restarts: u32,
     /// Every element of the group, by member number.
     pub(crate) members: Vec<String>,
@@ -301,11 +301,7 @@ impl WorkerGroup {
         Verdict {
             report,
             restart: state.failed.is_none(),
-            restarts: if report {
-                restarts
-            } else {
-                restarts.saturating_sub(1)
-            },
+            restarts,
             members: state.members.iter().flatten().cloned().collect(),
             culprit,
         }

@@ -228,7 +228,7 @@ impl SandboxProxy {
                 "sandboxed worker {description}{whom}; action: {action}"
             ));
         }
-        self.restarts = verdict.restarts + u32::from(verdict.report && verdict.restart);
+        self.restarts = self.group.restarts();
         if verdict.restart {
             Ok(())
         } else {

@@ -23,7 +23,16 @@ pub(crate) async fn run_chain(
     chain: &str,
     frames: &[Vec<u8>],
 ) -> Result<Output, String> {
-    let desc = format!("appsrc name=in caps=\"{caps}\" ! {chain} ! appsink name=out");
+    // appsrc's slots hold 64 KiB by default; larger frames need larger ones.
+    let blocksize = frames
+        .iter()
+        .map(Vec::len)
+        .max()
+        .unwrap_or(0)
+        .max(64 * 1024);
+    let desc = format!(
+        "appsrc name=in blocksize={blocksize} caps=\"{caps}\" ! {chain} ! appsink name=out"
+    );
     let mut p = Pipeline::parse(&desc).map_err(|e| e.to_string())?;
     let src = p.handle::<AppSrcHandle>("in").ok_or("no appsrc named in")?;
     let sink = p

@@ -17,6 +17,8 @@ mod codecs_flac;
 mod codecs_image;
 #[cfg(feature = "imagedec")]
 mod codecs_image_decode;
+#[cfg(feature = "image")]
+mod codecs_jpegenc;
 mod codecs_support;
 mod codecs_video;
 mod codecs_videoscale;

@@ -13,6 +13,8 @@ use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::sync::mpsc;
 
 use crate::error::SandboxError;
 
@@ -61,7 +63,43 @@ pub(crate) struct Spawned {
     pub(crate) pidfd: OwnedFd,
 }
 
+/// A request to the spawner thread and where its answer goes.
+type Request = (WorkerCommand, mpsc::Sender<Result<Spawned, SandboxError>>);
+
+/// Starts a worker. Every worker is forked by one thread that lives as long as the host
+/// process: the parent-death signal fires when the *thread* that forked the child ends,
+/// so a worker forked from a streaming thread (a restart, a group's second element)
+/// was killed when that thread finished, while other elements still used it.
 pub(crate) fn spawn(command: &WorkerCommand) -> Result<Spawned, SandboxError> {
+    static SPAWNER: OnceLock<Option<mpsc::Sender<Request>>> = OnceLock::new();
+    let unavailable = |what: &str| SandboxError::Spawn {
+        program: command.program.display().to_string(),
+        source: std::io::Error::other(format!("the spawner thread {what}")),
+    };
+    let spawner = SPAWNER
+        .get_or_init(|| {
+            let (requests, incoming) = mpsc::channel::<Request>();
+            std::thread::Builder::new()
+                .name("px-sandbox-spawner".into())
+                .spawn(move || {
+                    // Never ends: the sender lives in a static.
+                    for (command, reply) in incoming {
+                        let _ = reply.send(spawn_now(&command));
+                    }
+                })
+                .ok()
+                .map(|_| requests)
+        })
+        .as_ref()
+        .ok_or_else(|| unavailable("cannot start"))?;
+    let (reply, answer) = mpsc::channel();
+    spawner
+        .send((command.clone(), reply))
+        .map_err(|_| unavailable("is gone"))?;
+    answer.recv().map_err(|_| unavailable("did not answer"))?
+}
+
+fn spawn_now(command: &WorkerCommand) -> Result<Spawned, SandboxError> {
     let (host_end, worker_end) = UnixStream::pair().map_err(|source| SandboxError::Spawn {
         program: command.program.display().to_string(),
         source,

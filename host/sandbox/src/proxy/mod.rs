@@ -40,6 +40,8 @@ pub struct SandboxProxy {
     /// A death noticed where no context was at hand (a caps change): reported at the
     /// next call.
     pending: Option<CallError>,
+    /// The process a failed join tried (for `handle_failure`).
+    failed_join: Option<Arc<crate::group::WorkerProcess>>,
     properties: Vec<(String, String)>,
     pads: (Vec<String>, Vec<String>),
     caps: (Vec<String>, Vec<String>),
@@ -89,6 +91,7 @@ impl SandboxProxy {
             group,
             member,
             pending: None,
+            failed_join: None,
             properties: Vec::new(),
             pads: (Vec::new(), Vec::new()),
             caps: (Vec::new(), Vec::new()),
@@ -144,9 +147,15 @@ impl SandboxProxy {
     fn spawn(&mut self, fresh: bool) -> Result<(), CallError> {
         let setup = self.setup();
         let config = Arc::clone(&self.config);
-        let worker = self.group.join(fresh, |process| {
-            WorkerHandle::start(process, &config, &setup)
-        })?;
+        self.failed_join = None;
+        let mut tried = None;
+        let worker = self
+            .group
+            .join(fresh, |process| {
+                tried = Some(Arc::clone(&process));
+                WorkerHandle::start(process, &config, &setup)
+            })
+            .inspect_err(|_| self.failed_join = tried)?;
         if let Some(warning) = &worker.protections.namespace_warning {
             tracing_warning(&self.name, warning);
         }
@@ -173,11 +182,16 @@ impl SandboxProxy {
                 ),
             )));
         }
-        let process = self.worker.take().map(|mut worker| {
-            worker.kill();
-            worker.recover();
-            Arc::clone(worker.process())
-        });
+        // The process that failed: this element's, or the one it was joining (which
+        // another element of the group may be running in, and must report only once).
+        let process = match self.worker.take() {
+            Some(mut worker) => {
+                worker.kill();
+                worker.recover();
+                Some(Arc::clone(worker.process()))
+            }
+            None => self.failed_join.take().inspect(|process| process.kill()),
+        };
         let (description, death) = match &failure {
             CallError::Died(death) => (death.to_string(), Some(death)),
             CallError::Failed(error) => (error.to_string(), None),

@@ -317,3 +317,68 @@ pub(crate) fn a_failed_group_fails_every_element_reported_once() -> TestResult {
     check!(arena.stats().in_use == 0, "{:?}", arena.stats());
     Ok(())
 }
+
+pub(crate) fn group_members_on_two_threads_survive_a_crash() -> TestResult {
+    // A queue puts the two elements on two streaming threads: both call into the one
+    // process at the same time, and whichever notices the death first reports it.
+    let registry = Arc::new(crate::elements::registry().map_err(|e| e.to_string())?);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let (summary, messages) = runtime.block_on(async {
+        let mut pipeline = Pipeline::parse_with(
+            registry,
+            "fakesrc num-buffers=40 ! sbxinvert name=good ! queue \
+             ! sbxhostile name=bad attack=segv at=5 ! fakesink name=sink",
+            "test",
+        )
+        .map_err(|e| e.to_string())?;
+        pipeline
+            .set_sandbox_config(crate::isolated::config(10))
+            .map_err(|e| e.to_string())?;
+        pipeline
+            .set_isolation(Isolation::Patterns(vec!["sbx*".into()]))
+            .map_err(|e| e.to_string())?;
+        let mut bus = pipeline.bus();
+        let summary = pipeline.run().await.map_err(|e| e.to_string())?;
+        let mut messages = Vec::new();
+        while let Some(m) = bus.try_recv() {
+            messages.push(m);
+        }
+        Ok::<_, String>((summary, messages))
+    })?;
+    let reports: Vec<_> = messages
+        .iter()
+        .filter_map(|m| match m {
+            Message::Element { structure, .. } if structure.name() == "sandbox-crash" => Some((
+                structure.get_str("element").unwrap_or_default().to_owned(),
+                structure.get_str("culprit").map(str::to_owned),
+            )),
+            _ => None,
+        })
+        .collect();
+    let warnings: Vec<_> = messages
+        .iter()
+        .filter_map(|m| match m {
+            Message::Warning { element, message } => Some(format!("{element}: {message}")),
+            _ => None,
+        })
+        .collect();
+    let deaths = reports.len() / 2;
+    check!(
+        reports.len() % 2 == 0 && (1..=7).contains(&deaths),
+        "each death reported once for each of the two: {reports:?} {warnings:?}"
+    );
+    check!(
+        reports.iter().all(|(_, c)| c.as_deref() == Some("bad")),
+        "{reports:?} {warnings:?}"
+    );
+    let delivered = summary.buffers("sink").unwrap_or(0);
+    check!(
+        delivered >= 40 - 2 * deaths as u64 && delivered <= 40 - deaths as u64,
+        "at most one buffer per element lost per death: {delivered} with {deaths} deaths"
+    );
+    Ok(())
+}

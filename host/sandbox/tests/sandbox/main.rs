@@ -109,6 +109,10 @@ fn main() -> ExitCode {
             group::a_failed_group_fails_every_element_reported_once,
         ),
         (
+            "group::group_members_on_two_threads_survive_a_crash",
+            group::group_members_on_two_threads_survive_a_crash,
+        ),
+        (
             "group::malicious_element_in_a_group_is_named",
             group::malicious_element_in_a_group_is_named,
         ),

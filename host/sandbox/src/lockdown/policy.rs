@@ -214,6 +214,8 @@ pub fn syscall_name(nr: i64) -> Option<&'static str> {
         (libc::SYS_newfstatat, "newfstatat"),
         (libc::SYS_statx, "statx"),
         (libc::SYS_getdents64, "getdents64"),
+        (libc::SYS_memfd_create, "memfd_create"),
+        (libc::SYS_fcntl, "fcntl"),
     ];
     KNOWN.iter().find(|(n, _)| *n == nr).map(|(_, name)| *name)
 }

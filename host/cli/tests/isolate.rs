@@ -356,6 +356,16 @@ mod av1 {
             "{log}"
         );
         assert!(grouped == expected, "grouped output differs from dav1d's");
+        // `*dec*` also matches decodebin itself: a bin is never isolated, its stages are
+        // (decodebin in a worker could not make its stages' memory there).
+        let (decoders, log) = run_mode(&dir, &["--isolate", "*dec*"], &pipeline);
+        assert!(!log.contains("decodebin0: isolated in"), "{log}");
+        assert!(
+            log.lines()
+                .any(|l| l.starts_with(isolated_note) && l.contains("*dec*")),
+            "{log}"
+        );
+        assert!(decoders == expected, "*dec* output differs from dav1d's");
     }
 
     #[cfg(all(feature = "decodebin", feature = "mp4"))]

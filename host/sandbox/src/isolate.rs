@@ -132,9 +132,17 @@ pub fn wants_isolation(info: &ElementInfo) -> bool {
         && (info.hints.uses_native_code || info.hints.trust == TrustLevel::Untrusted)
 }
 
-/// Whether `info` runs isolated under `mode`.
+/// Whether `info` is a bin (class `.../Bin/...`, e.g. `decodebin`): an element that builds
+/// and drives other elements inside itself.
+pub fn is_bin(info: &ElementInfo) -> bool {
+    info.klass.split('/').any(|k| k == "Bin")
+}
+
+/// Whether `info` runs isolated under `mode`. A bin never does: the elements it builds
+/// are isolated one by one instead, by the same rules (the engine's `ChildFactory`), and
+/// a bin inside a worker could not make its children's memory there.
 pub fn is_isolated(info: &ElementInfo, mode: &Isolation) -> bool {
-    if info.origin != ElementOrigin::Native {
+    if info.origin != ElementOrigin::Native || is_bin(info) {
         return false;
     }
     match mode {

@@ -119,6 +119,27 @@ fn inspect_sandbox_shows_which_elements_share_a_worker() {
     assert!(each.contains("videoscale0  (one element)"), "{each}");
     let none = show(&["--no-isolate"]);
     assert!(none.contains("in-process"), "{none}");
+    #[cfg(feature = "decodebin")]
+    {
+        let out = parallax(
+            &[
+                "inspect",
+                "--sandbox",
+                "--pipeline",
+                "filesrc location=/dev/null ! decodebin ! fakesink",
+                "--isolate",
+                "*dec*",
+            ],
+            &dir,
+        );
+        let bin = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            bin.contains("Every element runs in-process.")
+                && bin
+                    .contains("decodebin0: a bin, in-process; the elements it builds are isolated"),
+            "{bin}"
+        );
+    }
 }
 
 #[test]

@@ -111,11 +111,18 @@ fn print_workers(elements: &super::Elements, text: &str, args: &InspectArgs) -> 
         .build()?;
     runtime.block_on(async { pipeline.prepare() })?;
     let groups = pipeline.worker_groups();
+    let graph = pipeline.graph();
+    let bins: Vec<&str> = graph
+        .node_ids()
+        .map(|id| graph.node(id))
+        .filter(|node| parallax::sandbox::isolate::is_bin(node.factory.info()))
+        .map(|node| node.name.as_str())
+        .collect();
     if groups.is_empty() {
         println!("Every element runs in-process.");
-        return Ok(());
+    } else {
+        println!("Worker processes ({}):", groups.len());
     }
-    println!("Worker processes ({}):", groups.len());
     for (i, group) in groups.iter().enumerate() {
         let kind = if group.is_shared() {
             format!(
@@ -129,6 +136,12 @@ fn print_workers(elements: &super::Elements, text: &str, args: &InspectArgs) -> 
             "  worker {}  {}  ({kind})",
             i + 1,
             group.members().join(", ")
+        );
+    }
+    for bin in bins {
+        println!(
+            "{bin}: a bin, in-process; the elements it builds are isolated by the same \
+             rules when it builds them"
         );
     }
     Ok(())

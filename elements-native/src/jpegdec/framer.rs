@@ -87,7 +87,16 @@ impl JpegFramer {
             if data.len() < end {
                 return Ok(None);
             }
-            if is_sof(m) && len >= 8 {
+            if is_sof(m) && self.frame.is_some() {
+                // One frame per image outside hierarchical mode, which zune-jpeg does not
+                // decode; a second header mid-image made zune-jpeg 0.5.15 index out of
+                // bounds (found by the `jpegdec` fuzz target).
+                return Err(bad(at, "second JPEG frame header (SOF) in one image"));
+            }
+            if is_sof(m) {
+                if len < 8 {
+                    return Err(bad(at, "JPEG frame header (SOF) too short"));
+                }
                 let s = &data[at + 4..];
                 self.frame = Some((
                     u16::from_be_bytes([s[3], s[4]]),
@@ -139,5 +148,24 @@ mod tests {
         assert_eq!(f.next(&jpeg, 0).unwrap(), Some(jpeg.len()));
         assert_eq!(f.frame, Some((3, 2, 1)));
         assert!(JpegFramer::default().next(b"\x89PNG", 0).is_err());
+    }
+
+    #[test]
+    fn refuses_a_second_frame_header() {
+        let mut jpeg = vec![0xff, 0xd8];
+        jpeg.extend([0xff, 0xc0, 0, 11, 8, 0, 2, 0, 3, 1, 1, 0x11, 0]);
+        jpeg.extend([0xff, 0xda, 0, 8, 1, 1, 0, 0, 0x3f, 0, 0x12]);
+        let second = jpeg.len();
+        jpeg.extend([0xff, 0xc6, 0, 11, 8, 0, 2, 0, 3, 1, 1, 0x11, 0]);
+        jpeg.extend([0xff, 0xd9]);
+        let err = JpegFramer::default()
+            .next(&jpeg, 100)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("second JPEG frame header"), "{err}");
+        assert!(
+            err.contains(&format!("byte offset {}", 100 + second)),
+            "{err}"
+        );
     }
 }

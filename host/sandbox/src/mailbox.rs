@@ -1,8 +1,10 @@
 //! The shared mailbox and its doorbells: how one control message crosses per direction.
 //!
-//! One sealed memfd holds, per direction, a header line (length, sequence number, publish
-//! stamp) and a 60 KiB message area, plus a "sleeping" flag per receiver and a fault word
-//! the worker's SIGSYS handler fills. The protocol alternates strictly (host writes,
+//! One sealed memfd holds, per direction, a 16-byte header (length, sequence number,
+//! publish stamp) directly followed by a 60 KiB message area, so that a short message and
+//! its sequence number share cache lines (each line the receiver reads is one more
+//! transfer between CPUs); plus a "sleeping" flag per receiver and a fault word the
+//! worker's SIGSYS handler fills. The protocol alternates strictly (host writes,
 //! worker reads and answers), so each area has one writer at a time and needs no lock.
 //!
 //! A message is published by bumping its direction's sequence number; the receiver spins
@@ -24,14 +26,12 @@ use rkyv::util::AlignedVec;
 
 use crate::error::SandboxError;
 
-/// Header line of the host-to-worker direction (written by the host).
-const TO_WORKER_LINE: usize = 0;
-/// Header line of the worker-to-host direction (written by the worker).
-const TO_HOST_LINE: usize = 64;
-/// Offsets inside a header line.
+/// Offsets inside a direction's header (at the start of its area, written by the sender).
 const LEN: usize = 0;
 const SEQ: usize = 4;
 const STAMP: usize = 8;
+/// Where the message starts after the header.
+const HEADER: usize = 16;
 const FAULT: usize = 128;
 const CULPRIT: usize = 192;
 /// State line of the worker (receiver of host-to-worker messages): its "sleeping" flag
@@ -45,6 +45,7 @@ const CPU: usize = 4;
 const AREA_OFFSET: usize = 4096;
 /// Largest message in either direction.
 pub const AREA_CAPACITY: usize = 60 * 1024;
+const _: () = assert!(HEADER + AREA_CAPACITY <= AREA_STRIDE);
 const AREA_STRIDE: usize = 64 * 1024;
 /// Bytes of the mailbox memfd.
 pub const MAILBOX_LEN: usize = AREA_OFFSET + 2 * AREA_STRIDE;
@@ -59,10 +60,11 @@ pub enum Direction {
 }
 
 impl Direction {
+    /// The direction's header, followed by its message.
     fn line(self) -> usize {
         match self {
-            Direction::ToWorker => TO_WORKER_LINE,
-            Direction::ToHost => TO_HOST_LINE,
+            Direction::ToWorker => AREA_OFFSET,
+            Direction::ToHost => AREA_OFFSET + AREA_STRIDE,
         }
     }
 
@@ -75,10 +77,7 @@ impl Direction {
     }
 
     fn area_offset(self) -> usize {
-        match self {
-            Direction::ToWorker => AREA_OFFSET,
-            Direction::ToHost => AREA_OFFSET + AREA_STRIDE,
-        }
+        self.line() + HEADER
     }
 }
 
@@ -119,7 +118,7 @@ impl Mailbox {
     }
 
     fn word(&self, offset: usize) -> &AtomicU32 {
-        debug_assert!(offset + 4 <= AREA_OFFSET);
+        debug_assert!(offset.is_multiple_of(4) && offset + 4 <= MAILBOX_LEN);
         // SAFETY: `offset` is one of the constant, 4-aligned header offsets, inside the
         // mapping (at least MAILBOX_LEN bytes, checked in `attach`); the word is only ever
         // accessed atomically, and any bit pattern is a valid u32.
@@ -128,7 +127,7 @@ impl Mailbox {
 
     fn stamp(&self, direction: Direction) -> &AtomicU64 {
         let offset = direction.line() + STAMP;
-        debug_assert!(offset.is_multiple_of(8) && offset + 8 <= AREA_OFFSET);
+        debug_assert!(offset.is_multiple_of(8) && offset + 8 <= MAILBOX_LEN);
         // SAFETY: as for `word`; the offset is 8-aligned (the mapping is page-aligned).
         unsafe { &*self.region.as_ptr().add(offset).cast::<AtomicU64>() }
     }
@@ -207,10 +206,14 @@ impl Mailbox {
         self.seq(direction)
     }
 
-    /// Notes the CPU the receiver of `direction` waits on.
+    /// Notes the CPU the receiver of `direction` waits on. Written only when it changed,
+    /// so that the peer's cached copy of the line stays valid (a store would move the
+    /// line to this CPU and back on every message).
     pub fn set_cpu(&self, direction: Direction, cpu: u32) {
-        self.word(direction.receiver() + CPU)
-            .store(cpu, Ordering::Relaxed);
+        let word = self.word(direction.receiver() + CPU);
+        if word.load(Ordering::Relaxed) != cpu {
+            word.store(cpu, Ordering::Relaxed);
+        }
     }
 
     /// The CPU the receiver of `direction` last waited on (as it claims).

@@ -58,44 +58,52 @@ pub struct Limits {
     pub files: u32,
 }
 
-/// Timing and flags of a buffer.
+/// Timing and flags of a buffer. The optional fields are plain words plus a presence
+/// mask: archived `Option<u64>`s take 16 bytes each, and this struct travels in every
+/// buffer's message (48 bytes instead of 88 keeps a `Process` request in two cache lines).
 #[derive(Archive, Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Meta {
-    /// Presentation time, ns.
-    pub pts: Option<u64>,
-    /// Decode time, ns.
-    pub dts: Option<u64>,
-    /// Duration, ns.
-    pub duration: Option<u64>,
-    /// Media offset.
-    pub offset: Option<u64>,
-    /// Media end offset.
-    pub offset_end: Option<u64>,
+    /// Which of `times` are set: bit i for `times[i]`.
+    present: u8,
+    /// Presentation time, decode time, duration (ns), media offset, media end offset.
+    times: [u64; 5],
     /// `BufferFlags` bits.
-    pub flags: u32,
+    flags: u32,
 }
 
 impl Meta {
     /// The fixed fields of `meta` (extensible metadata does not cross the boundary).
     pub fn from_meta(meta: &BufferMeta) -> Self {
-        Meta {
-            pts: meta.pts.map(ClockTime::nanos),
-            dts: meta.dts.map(ClockTime::nanos),
-            duration: meta.duration.map(ClockTime::nanos),
-            offset: meta.offset,
-            offset_end: meta.offset_end,
+        let fields = [
+            meta.pts.map(ClockTime::nanos),
+            meta.dts.map(ClockTime::nanos),
+            meta.duration.map(ClockTime::nanos),
+            meta.offset,
+            meta.offset_end,
+        ];
+        let mut out = Meta {
+            present: 0,
+            times: [0; 5],
             flags: meta.flags.bits(),
+        };
+        for (i, field) in fields.into_iter().enumerate() {
+            if let Some(value) = field {
+                out.present |= 1 << i;
+                out.times[i] = value;
+            }
         }
+        out
     }
 
     /// Back to buffer metadata.
     pub fn to_meta(self) -> BufferMeta {
+        let field = |i: usize| (self.present & (1 << i) != 0).then_some(self.times[i]);
         BufferMeta {
-            pts: self.pts.map(ClockTime),
-            dts: self.dts.map(ClockTime),
-            duration: self.duration.map(ClockTime),
-            offset: self.offset,
-            offset_end: self.offset_end,
+            pts: field(0).map(ClockTime),
+            dts: field(1).map(ClockTime),
+            duration: field(2).map(ClockTime),
+            offset: field(3),
+            offset_end: field(4),
             flags: BufferFlags::from_bits_retain(self.flags),
             extra: None,
         }
@@ -307,4 +315,55 @@ pub struct Protections {
     pub open_fds: u32,
     /// Environment variables left.
     pub env_vars: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn meta_round_trips_every_field_and_absence() {
+        let full = BufferMeta {
+            pts: Some(ClockTime(1)),
+            dts: Some(ClockTime(0)),
+            duration: Some(ClockTime(u64::MAX)),
+            offset: Some(7),
+            offset_end: Some(9),
+            flags: BufferFlags::from_bits_retain(0b101),
+            extra: None,
+        };
+        let back = Meta::from_meta(&full).to_meta();
+        assert_eq!(
+            (
+                back.pts,
+                back.dts,
+                back.duration,
+                back.offset,
+                back.offset_end
+            ),
+            (
+                full.pts,
+                full.dts,
+                full.duration,
+                full.offset,
+                full.offset_end
+            )
+        );
+        assert_eq!(back.flags.bits(), 0b101);
+        let partial = BufferMeta {
+            pts: None,
+            dts: Some(ClockTime(5)),
+            ..full.clone()
+        };
+        let back = Meta::from_meta(&partial).to_meta();
+        assert_eq!(
+            (back.pts, back.dts, back.offset),
+            (None, Some(ClockTime(5)), Some(7))
+        );
+        let none = Meta::from_meta(&BufferMeta::default()).to_meta();
+        assert_eq!(
+            (none.pts, none.duration, none.offset_end),
+            (None, None, None)
+        );
+    }
 }

@@ -122,27 +122,48 @@ impl<'a> BitReader<'a> {
 
     /// Rice codes with parameter `k` (0..=30), zigzag-mapped to signed residuals, one
     /// for each element of `out`.
-    #[inline(always)]
     pub(super) fn read_rice(&mut self, k: u32, out: &mut [i32]) -> Result<(), FrameError> {
-        for o in out {
-            if self.bits < 32 {
-                self.refill();
+        // The state in locals, so it stays in registers while `out` is written.
+        let data = self.data;
+        let (mut cache, mut bits, mut pos) = (self.cache, self.bits, self.pos);
+        for o in out.iter_mut() {
+            if bits < 32 {
+                let Some(word) = data.get(pos..).and_then(|d| d.first_chunk::<8>()) else {
+                    (self.cache, self.bits, self.pos) = (cache, bits, pos);
+                    *o = self.read_rice_one(k)?;
+                    (cache, bits, pos) = (self.cache, self.bits, self.pos);
+                    continue;
+                };
+                cache |= u64::from_be_bytes(*word) >> bits;
+                let bytes = (63 - bits) >> 3;
+                pos += bytes as usize;
+                bits += bytes * 8;
             }
-            let q = self.cache.leading_zeros();
+            let q = cache.leading_zeros();
             let used = q + 1 + k;
-            let v = if used <= self.bits {
-                // `used` <= 63: the whole code is in the cache.
-                let low = ((self.cache << (q + 1)) >> 1) >> (63 - k);
-                self.cache <<= used;
-                self.bits -= used;
-                (q << k) | low as u32
-            } else {
-                let q = self.read_unary(u32::MAX >> k)?;
-                (q << k) | self.read(k)?
-            };
+            if used > bits {
+                (self.cache, self.bits, self.pos) = (cache, bits, pos);
+                *o = self.read_rice_one(k)?;
+                (cache, bits, pos) = (self.cache, self.bits, self.pos);
+                continue;
+            }
+            // `used` <= 63: the whole code is in the cache.
+            let low = ((cache << (q + 1)) >> 1) >> (63 - k);
+            cache <<= used;
+            bits -= used;
+            let v = (q << k) | low as u32;
             *o = ((v >> 1) as i32) ^ -((v & 1) as i32);
         }
+        (self.cache, self.bits, self.pos) = (cache, bits, pos);
         Ok(())
+    }
+
+    /// One Rice code the slow way: near the end of the data, or longer than the cache.
+    #[cold]
+    fn read_rice_one(&mut self, k: u32) -> Result<i32, FrameError> {
+        let q = self.read_unary(u32::MAX >> k)?;
+        let v = (q << k) | self.read(k)?;
+        Ok(((v >> 1) as i32) ^ -((v & 1) as i32))
     }
 }
 

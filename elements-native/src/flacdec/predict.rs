@@ -2,9 +2,11 @@
 //!
 //! A key design decision: the predictor runs in place over the channel buffer (warm-up
 //! samples, then residuals), specialised by order so the coefficients and the last
-//! samples stay in registers. LPC sums in i32 where the coefficients and the sample size
-//! guarantee no overflow on a valid stream (as libFLAC does), in i64 otherwise; all
-//! arithmetic wraps, so a corrupt stream gives wrong samples, never a panic.
+//! samples stay in registers. LPC sums in i64 whatever the sample size: scalar i64
+//! multiplies cost what i32 ones do, and the i32 version that libFLAC picks when the
+//! sums cannot overflow was slower here (LLVM vectorised its history into SSE2 shuffles
+//! on the loop-carried chain; measured in docs/benchmarks.md). All arithmetic wraps, so
+//! a corrupt stream gives wrong samples, never a panic.
 
 /// FIXED predictor of `order` (0..=4) over `s`, whose first `order` samples are warm-up.
 pub(super) fn fixed(order: usize, s: &mut [i32]) {
@@ -43,20 +45,15 @@ fn fixed_n<const N: usize>(c: [i32; N], s: &mut [i32]) {
 }
 
 /// LPC with `coefs` (order 1..=32, `coefs[0]` for the previous sample) and `shift`
-/// (0..=15) over `s`, whose first `coefs.len()` samples are warm-up; `narrow` when the
-/// sums fit in i32.
-pub(super) fn lpc(coefs: &[i32], shift: u32, narrow: bool, s: &mut [i32]) {
+/// (0..=15) over `s`, whose first `coefs.len()` samples are warm-up.
+pub(super) fn lpc(coefs: &[i32], shift: u32, s: &mut [i32]) {
     macro_rules! by_order {
         ($($n:literal)*) => {
             match coefs.len() {
                 $($n => {
                     let mut c = [0i32; $n];
                     c.copy_from_slice(coefs);
-                    if narrow {
-                        lpc_narrow::<$n>(&c, shift, s)
-                    } else {
-                        lpc_wide::<$n>(&c, shift, s)
-                    }
+                    lpc_n::<$n>(&c, shift, s)
                 })*
                 _ => lpc_any(coefs, shift, s),
             }
@@ -65,37 +62,31 @@ pub(super) fn lpc(coefs: &[i32], shift: u32, narrow: bool, s: &mut [i32]) {
     by_order!(1 2 3 4 5 6 7 8 9 10 11 12);
 }
 
-macro_rules! lpc_fixed_order {
-    ($name:ident, $acc:ty) => {
-        fn $name<const N: usize>(c: &[i32; N], shift: u32, s: &mut [i32]) {
-            let Some((warm, rest)) = s.split_at_mut_checked(N) else {
-                return;
-            };
-            let c = c.map(<$acc>::from);
-            let mut hist = [0 as $acc; N];
-            for (h, w) in hist.iter_mut().zip(warm.iter().rev()) {
-                *h = <$acc>::from(*w);
-            }
-            for x in rest {
-                // The oldest terms first: the newest sample's product ends the sum, so
-                // the loop-carried chain is one multiply and one add.
-                let mut p: $acc = 0;
-                for j in (0..N).rev() {
-                    p = p.wrapping_add(c[j].wrapping_mul(hist[j]));
-                }
-                let v = x.wrapping_add((p >> shift) as i32);
-                *x = v;
-                for j in (1..N).rev() {
-                    hist[j] = hist[j - 1];
-                }
-                hist[0] = <$acc>::from(v);
-            }
-        }
+fn lpc_n<const N: usize>(c: &[i32; N], shift: u32, s: &mut [i32]) {
+    let Some((warm, rest)) = s.split_at_mut_checked(N) else {
+        return;
     };
+    let c = c.map(i64::from);
+    // hist[j] is the sample j + 1 before the current one.
+    let mut hist = [0i64; N];
+    for (h, w) in hist.iter_mut().zip(warm.iter().rev()) {
+        *h = i64::from(*w);
+    }
+    for x in rest {
+        // The oldest terms first: the newest sample's product ends the sum, so the
+        // loop-carried chain is one multiply and one add.
+        let mut p = 0i64;
+        for j in (0..N).rev() {
+            p = p.wrapping_add(c[j].wrapping_mul(hist[j]));
+        }
+        let v = x.wrapping_add((p >> shift) as i32);
+        *x = v;
+        for j in (1..N).rev() {
+            hist[j] = hist[j - 1];
+        }
+        hist[0] = i64::from(v);
+    }
 }
-
-lpc_fixed_order!(lpc_narrow, i32);
-lpc_fixed_order!(lpc_wide, i64);
 
 /// Any order, in i64: the rare orders above 12.
 fn lpc_any(coefs: &[i32], shift: u32, s: &mut [i32]) {
@@ -148,12 +139,12 @@ mod tests {
         for order in 1..=32usize {
             let coefs: Vec<i32> = (0..order).map(|j| (j as i32 * 37 % 29) - 14).collect();
             let wide: Vec<i64> = coefs.iter().map(|&c| i64::from(c)).collect();
-            for narrow in [false, true] {
-                let mut a = signal(200);
+            for len in [200, 201, order + 1, order, 1] {
+                let mut a = signal(len);
                 let mut b = a.clone();
-                lpc(&coefs, 9, narrow, &mut a);
+                lpc(&coefs, 9, &mut a);
                 reference(&wide, 9, &mut b);
-                assert_eq!(a, b, "lpc order {order}, narrow {narrow}");
+                assert_eq!(a, b, "lpc order {order}, {len} samples");
             }
         }
     }

@@ -6,10 +6,6 @@ use super::bits::BitReader;
 use super::error::FrameError;
 use super::predict;
 
-/// Most LPC coefficient bits plus sample bits for which the i32 restore cannot overflow
-/// on a valid stream (see [`predict::lpc`]).
-const NARROW_BITS: u32 = 32;
-
 /// Decodes a subframe of `bits` bits per sample into `out` (one sample per element).
 pub(super) fn decode(r: &mut BitReader<'_>, bits: u32, out: &mut [i32]) -> Result<(), FrameError> {
     let head = r.read(8)?;
@@ -60,11 +56,7 @@ pub(super) fn decode(r: &mut BitReader<'_>, bits: u32, out: &mut [i32]) -> Resul
                 *c = r.read_signed(precision)?;
             }
             residual(r, order, out)?;
-            let coefs = &coefs[..order];
-            let sum: u64 = coefs.iter().map(|c| u64::from(c.unsigned_abs())).sum();
-            // |prediction| <= sum * 2^(bits - 1) < 2^(bits - 1 + bitlen(sum)).
-            let narrow = bits + (64 - sum.leading_zeros()) <= NARROW_BITS;
-            predict::lpc(coefs, shift as u32, narrow, out);
+            predict::lpc(&coefs[..order], shift as u32, out);
         }
         _ => return Err(FrameError::Corrupt("reserved subframe type")),
     }

@@ -22,7 +22,9 @@ pub(super) fn decode(r: &mut BitReader<'_>, bits: u32, out: &mut [i32]) -> Resul
         return Err(FrameError::Corrupt("wasted bits exceed the sample size"));
     }
     let bits = bits - wasted;
-    if bits > 32 {
+    // Samples are i32: a 33-bit side channel fits only with no wasted bit dropped
+    // below bit 32 either.
+    if bits > 32 || wasted >= 32 {
         return Err(FrameError::Unsupported(
             "33-bit side channel of a 32-bit stream",
         ));
@@ -114,4 +116,27 @@ fn residual(r: &mut BitReader<'_>, order: usize, out: &mut [i32]) -> Result<(), 
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decode;
+    use crate::flacdec::bits::BitReader;
+    use crate::flacdec::error::FrameError;
+
+    #[test]
+    fn constant_and_wasted_bits() {
+        // CONSTANT with 2 wasted bits (unary "01"), 6-bit value -3 -> -12.
+        let data = [0b0000_0001, 0b0111_1101, 0];
+        let mut out = [0; 4];
+        decode(&mut BitReader::new(&data), 8, &mut out).unwrap();
+        assert_eq!(out, [-12; 4]);
+        // Found by fuzzing: 32 wasted bits of a 33-bit side channel.
+        let mut data = vec![0b0000_0001, 0, 0, 0, 0b0000_0001, 0xff];
+        data.resize(16, 0);
+        assert!(matches!(
+            decode(&mut BitReader::new(&data), 33, &mut out),
+            Err(FrameError::Unsupported(_))
+        ));
+    }
 }

@@ -42,6 +42,30 @@ async fn rgba_through_every_format_and_back_stays_close() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn n_threads_splits_frames_without_changing_them() {
+    let (w, h) = (33, 17);
+    let input = rgba_picture(w, h);
+    let mut outputs = Vec::new();
+    // 1 is GStreamer's default; 0 is one thread per CPU.
+    for threads in [1, 3, 0] {
+        let chain = format!("videoconvert n-threads={threads} ! video/x-raw,format=I420");
+        let out = run_chain(
+            &raw_caps("RGBA", w, h),
+            &chain,
+            std::slice::from_ref(&input),
+        )
+        .await
+        .unwrap();
+        outputs.push(out.buffers[0].data().to_vec());
+    }
+    assert!(outputs[0] == outputs[1], "3 threads changed the frame");
+    assert!(
+        outputs[0] == outputs[2],
+        "one thread per CPU changed the frame"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gray_keeps_luma_only() {
     let (w, h) = (16, 8);
     let (input, output) = round_trip_through("GRAY8", w, h).await;

@@ -3,11 +3,13 @@
 //!
 //! A key design decision: the output keeps the input format whenever downstream allows
 //! it, and then buffers pass through untouched (no copy), as GStreamer's passthrough.
+//! `n-threads` splits each frame into bands of rows converted in parallel; its default
+//! is GStreamer's (1), so pipelines do the same work on both unless asked otherwise.
 
 use parallax_core::registry::ElementInfo;
 use parallax_core::{
     AnyElement, Buffer, Caps, ElementError, ElementImpl, ExecutionHints, FlowError, PadDirection,
-    PadTemplate, ProcessContext, PropertyError, Transform, Value,
+    PadTemplate, ProcessContext, PropSpec, PropertyError, Transform, Value,
 };
 
 use super::convert::Converter;
@@ -27,9 +29,33 @@ enum Mode {
     Convert(usize, usize, Box<Converter>),
 }
 
-#[derive(Debug, Default)]
+/// GStreamer's default for `n-threads`.
+const DEFAULT_THREADS: u64 = 1;
+
+#[derive(Debug)]
 struct VideoConvert {
+    /// `n-threads`: 0 means one per CPU; read at negotiation.
+    threads: u64,
     mode: Option<Mode>,
+}
+
+impl Default for VideoConvert {
+    fn default() -> Self {
+        VideoConvert {
+            threads: DEFAULT_THREADS,
+            mode: None,
+        }
+    }
+}
+
+impl VideoConvert {
+    /// The threads a frame is split across.
+    fn threads(&self) -> usize {
+        match self.threads {
+            0 => std::thread::available_parallelism().map_or(1, usize::from),
+            n => usize::try_from(n).unwrap_or(usize::MAX),
+        }
+    }
 }
 
 pub(super) fn info() -> ElementInfo {
@@ -40,6 +66,10 @@ pub(super) fn info() -> ElementInfo {
     )
     .pad(PadTemplate::sink(video_caps::raw_template(&FORMATS)))
     .pad(PadTemplate::src(video_caps::raw_template(&FORMATS)))
+    .property(
+        PropSpec::uint("n-threads", DEFAULT_THREADS, 0, u64::from(u32::MAX))
+            .doc("Maximum number of threads to use (0 = one per CPU); read at negotiation"),
+    )
     .hints(ExecutionHints::DEFAULT)
 }
 
@@ -57,12 +87,19 @@ fn standard(caps: Option<&Caps>, info: &VideoInfo) -> Standard {
 }
 
 impl ElementImpl for VideoConvert {
-    fn set_property(&mut self, name: &str, _value: &Value) -> Result<(), PropertyError> {
-        Err(PropertyError::unknown(name))
+    fn set_property(&mut self, name: &str, value: &Value) -> Result<(), PropertyError> {
+        match name {
+            "n-threads" => self.threads = value.uint_for(name)?.min(u64::from(u32::MAX)),
+            _ => return Err(PropertyError::unknown(name)),
+        }
+        Ok(())
     }
 
     fn property(&self, name: &str) -> Result<Value, PropertyError> {
-        Err(PropertyError::unknown(name))
+        match name {
+            "n-threads" => Ok(Value::UInt(self.threads)),
+            _ => Err(PropertyError::unknown(name)),
+        }
     }
 
     fn transform_caps(&self, _direction: PadDirection, caps: &Caps) -> Caps {
@@ -94,7 +131,12 @@ impl ElementImpl for VideoConvert {
             Mode::Convert(
                 in_size,
                 out_size,
-                Box::new(Converter::new(i.clone(), o.clone(), standard)),
+                Box::new(Converter::new(
+                    i.clone(),
+                    o.clone(),
+                    standard,
+                    self.threads(),
+                )),
             )
         });
         Ok(())

@@ -80,7 +80,8 @@ fn yuv_to_rgb_matches_an_f64_conversion() {
                     let (src, dst) = (layout(src_format, w, h), layout(dst_format, w, h));
                     let input = random_frame(&src, seed);
                     let mut output = vec![0; dst.size];
-                    Converter::new(src.clone(), dst.clone(), standard).convert(&input, &mut output);
+                    Converter::new(src.clone(), dst.clone(), standard, 1)
+                        .convert(&input, &mut output);
                     for y in 0..h {
                         for x in 0..w {
                             let s = |c| f64::from(input[at(&src, x, y, c)]);
@@ -115,7 +116,8 @@ fn rgb_to_yuv_matches_an_f64_conversion() {
                     let (src, dst) = (layout(src_format, w, h), layout(dst_format, w, h));
                     let input = random_frame(&src, seed);
                     let mut output = vec![0; dst.size];
-                    Converter::new(src.clone(), dst.clone(), standard).convert(&input, &mut output);
+                    Converter::new(src.clone(), dst.clone(), standard, 1)
+                        .convert(&input, &mut output);
                     let rgb = |x, y| [0, 1, 2].map(|c| f64::from(input[at(&src, x, y, c)]));
                     let apply =
                         |row: [f64; 3], p: [f64; 3]| row[0] * p[0] + row[1] * p[1] + row[2] * p[2];
@@ -172,7 +174,7 @@ fn bt601_bars_match_gstreamers_table() {
     ];
     let input = [row, row].concat();
     let mut out = vec![0; dst.size];
-    Converter::new(src, dst.clone(), Standard::Bt601).convert(&input, &mut out);
+    Converter::new(src, dst.clone(), Standard::Bt601, 1).convert(&input, &mut out);
     assert_eq!(&out[..4], [235, 41, 81, 81]);
     let (u, v) = (dst.planes[1].offset, dst.planes[2].offset);
     // The second chroma sample covers the two red pixels.

@@ -79,3 +79,104 @@ impl FrameDecoder {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::FrameDecoder;
+    use crate::flacdec::crc::{crc8, crc16};
+    use crate::util::audio_out::SampleFormat;
+
+    /// Bits, most significant first.
+    struct Bits(Vec<bool>);
+
+    impl Bits {
+        fn put(&mut self, n: u32, v: i64) {
+            for i in (0..n).rev() {
+                self.0.push((v >> i) & 1 == 1);
+            }
+        }
+
+        fn bytes(&self) -> Vec<u8> {
+            self.0
+                .chunks(8)
+                .map(|c| {
+                    c.iter()
+                        .enumerate()
+                        .fold(0u8, |b, (i, &x)| b | u8::from(x) << (7 - i))
+                })
+                .collect()
+        }
+    }
+
+    /// A frame of VERBATIM subframes: `chan_code` (0..=10), `size_code` and the bits
+    /// per sample of each subframe.
+    fn frame(chan_code: u8, size_code: u8, chans: &[(u32, Vec<i64>)]) -> Vec<u8> {
+        let n = chans[0].1.len();
+        let mut h = vec![
+            0xff,
+            0xf8,
+            0x69,
+            chan_code << 4 | size_code << 1,
+            0x00,
+            (n - 1) as u8,
+        ];
+        h.push(crc8(&h));
+        let mut b = Bits(Vec::new());
+        for (bits, samples) in chans {
+            b.put(8, 0b0000_0010);
+            for &s in samples {
+                b.put(*bits, s);
+            }
+        }
+        while !b.0.len().is_multiple_of(8) {
+            b.0.push(false);
+        }
+        h.extend(b.bytes());
+        let crc = crc16(&h);
+        h.extend(crc.to_be_bytes());
+        h
+    }
+
+    fn decode(f: &[u8], format: SampleFormat, samples: usize) -> Vec<u8> {
+        let mut d = FrameDecoder::new(None);
+        let mut data = f.to_vec();
+        data.extend_from_slice(&[0xff, 0xf8, 0, 0]);
+        let (_, len) = d.decode(&data).unwrap();
+        assert_eq!(len, f.len());
+        let mut out = vec![0; samples * format.bytes()];
+        d.write(format, &mut out);
+        out
+    }
+
+    #[test]
+    fn sample_sizes_ffmpeg_cannot_make() {
+        // 8 bits, left/side (side has 9 bits): S16 shifted up by 8.
+        let (l, r) = ([-128i64, 127, 5], [127i64, -128, -3]);
+        let side: Vec<i64> = l.iter().zip(&r).map(|(a, b)| a - b).collect();
+        let f = frame(8, 1, &[(8, l.to_vec()), (9, side)]);
+        let want: Vec<u8> = [-128i16, 127, 127, -128, 5, -3]
+            .iter()
+            .flat_map(|s| (s << 8).to_le_bytes())
+            .collect();
+        assert_eq!(decode(&f, SampleFormat::S16Le, 6), want);
+        // 20 bits mono and 32 bits stereo: F32 scaled to [-1, 1).
+        for (chan_code, size_code, bits, samples) in [
+            (0u8, 5u8, 20u32, vec![-(1i64 << 19), (1 << 19) - 1, 12345]),
+            (1, 7, 32, vec![i64::from(i32::MIN), i64::from(i32::MAX), -7]),
+        ] {
+            let chans: Vec<(u32, Vec<i64>)> =
+                (0..=chan_code).map(|_| (bits, samples.clone())).collect();
+            let f = frame(chan_code, size_code, &chans);
+            let got: Vec<f32> = decode(&f, SampleFormat::F32Le, 3 * chans.len())
+                .chunks(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect();
+            let scale = (bits - 1) as i32;
+            let want: Vec<f32> = samples
+                .iter()
+                .flat_map(|&s| vec![s as f32 * 2f32.powi(-scale); chans.len()])
+                .collect();
+            assert_eq!(got, want, "{bits} bits");
+        }
+    }
+}

@@ -24,6 +24,13 @@ const MAX_PENDING: usize = 20 * 1024 * 1024;
 
 struct FlacDec {
     queue: ByteQueue,
+    stream: Stream,
+}
+
+/// Everything but the queued bytes, so frames decode from the queue or straight from an
+/// input buffer alike.
+#[derive(Default)]
+struct Stream {
     /// The frame decoder, once the stream's start has been read.
     decoder: Option<FrameDecoder>,
     /// The largest frame STREAMINFO announces (0: unknown).
@@ -59,10 +66,7 @@ pub(super) fn info() -> ElementInfo {
 pub(super) fn create() -> AnyElement {
     AnyElement::Transform(Box::new(FlacDec {
         queue: ByteQueue::new(MAX_PENDING),
-        decoder: None,
-        max_frame: 0,
-        want: 0,
-        out: AudioOut::default(),
+        stream: Stream::default(),
     }))
 }
 
@@ -70,65 +74,79 @@ impl FlacDec {
     fn run(&mut self, eos: bool, ctx: &mut ProcessContext<'_>) -> Result<(), FlowError> {
         loop {
             let offset = self.queue.offset();
-            let data = self.queue.bytes();
-            if data.is_empty() || (data.len() < self.want && !eos) {
-                return Ok(());
+            match self.stream.step(self.queue.bytes(), offset, eos, ctx)? {
+                Some(len) => self.queue.consume(len),
+                None => return Ok(()),
             }
-            let Some(decoder) = self.decoder.as_mut() else {
-                match stream_start(data, offset, eos).map_err(|e| ctx.error(e))? {
-                    Start::NeedMore => return Ok(()),
-                    Start::Header { len, streaminfo } => {
-                        let info = StreamInfo::parse(&streaminfo).ok_or_else(|| {
-                            ctx.error(ElementError::stream(format!(
-                                "invalid FLAC STREAMINFO at byte offset {}",
-                                offset + 8
-                            )))
-                        })?;
-                        self.max_frame = info.max_frame_size;
-                        self.want = self.max_frame;
-                        self.decoder = Some(FrameDecoder::new(Some(info)));
-                        self.queue.consume(len);
-                    }
-                    Start::Headerless => self.decoder = Some(FrameDecoder::new(None)),
-                }
-                continue;
-            };
-            let (header, len) = match decoder.decode(data) {
-                Ok(done) => done,
-                Err(FrameError::Truncated) if !eos => {
-                    // Grow geometrically so a frame arriving in small pieces is decoded
-                    // a bounded number of times.
-                    self.want = data.len() + data.len() / 2 + 64;
-                    return Ok(());
-                }
-                Err(e) => {
-                    let why = match e {
-                        FrameError::Truncated => "truncated FLAC frame",
-                        FrameError::Corrupt(why) => why,
-                        FrameError::Unsupported(why) => why,
-                    };
-                    let kind = match e {
-                        FrameError::Unsupported(_) => "unsupported FLAC frame",
-                        _ => "corrupt FLAC frame",
-                    };
-                    return Err(ctx.error(ElementError::stream(format!(
-                        "{kind} at byte offset {offset}: {why}"
-                    ))));
-                }
-            };
-            let format = if header.bits_per_sample <= 16 {
-                SampleFormat::S16Le
-            } else {
-                SampleFormat::F32Le
-            };
-            let shape = AudioShape::new(format, header.rate, header.channels, offset)
-                .map_err(|e| ctx.error(e))?;
-            self.out.push(ctx, shape, header.block_size, |dst| {
-                decoder.write(format, dst);
-            })?;
-            self.queue.consume(len);
-            self.want = self.max_frame;
         }
+    }
+}
+
+impl Stream {
+    /// Reads the header or decodes one frame at the front of `data` (stream offset
+    /// `offset`) and returns the bytes used; `None` when more are needed.
+    fn step(
+        &mut self,
+        data: &[u8],
+        offset: u64,
+        eos: bool,
+        ctx: &mut ProcessContext<'_>,
+    ) -> Result<Option<usize>, FlowError> {
+        if data.is_empty() || (data.len() < self.want && !eos) {
+            return Ok(None);
+        }
+        let Some(decoder) = self.decoder.as_mut() else {
+            return match stream_start(data, offset, eos).map_err(|e| ctx.error(e))? {
+                Start::NeedMore => Ok(None),
+                Start::Header { len, streaminfo } => {
+                    let info = StreamInfo::parse(&streaminfo).ok_or_else(|| {
+                        ctx.error(ElementError::stream(format!(
+                            "invalid FLAC STREAMINFO at byte offset {}",
+                            offset + 8
+                        )))
+                    })?;
+                    self.max_frame = info.max_frame_size;
+                    self.want = self.max_frame;
+                    self.decoder = Some(FrameDecoder::new(Some(info)));
+                    Ok(Some(len))
+                }
+                Start::Headerless => {
+                    self.decoder = Some(FrameDecoder::new(None));
+                    Ok(Some(0))
+                }
+            };
+        };
+        let (header, len) = match decoder.decode(data) {
+            Ok(done) => done,
+            Err(FrameError::Truncated) if !eos => {
+                // Grow geometrically so a frame arriving in small pieces is decoded a
+                // bounded number of times.
+                self.want = data.len() + data.len() / 2 + 64;
+                return Ok(None);
+            }
+            Err(e) => {
+                let (kind, why) = match e {
+                    FrameError::Truncated => ("corrupt FLAC frame", "truncated FLAC frame"),
+                    FrameError::Corrupt(why) => ("corrupt FLAC frame", why),
+                    FrameError::Unsupported(why) => ("unsupported FLAC frame", why),
+                };
+                return Err(ctx.error(ElementError::stream(format!(
+                    "{kind} at byte offset {offset}: {why}"
+                ))));
+            }
+        };
+        let format = if header.bits_per_sample <= 16 {
+            SampleFormat::S16Le
+        } else {
+            SampleFormat::F32Le
+        };
+        let shape = AudioShape::new(format, header.rate, header.channels, offset)
+            .map_err(|e| ctx.error(e))?;
+        self.out.push(ctx, shape, header.block_size, |dst| {
+            decoder.write(format, dst);
+        })?;
+        self.want = self.max_frame;
+        Ok(Some(len))
     }
 }
 
@@ -155,10 +173,7 @@ impl ElementImpl for FlacDec {
 
     fn flush(&mut self) {
         self.queue.clear();
-        self.decoder = None;
-        self.max_frame = 0;
-        self.want = 0;
-        self.out.reset();
+        self.stream = Stream::default();
     }
 }
 
@@ -169,9 +184,22 @@ impl Transform for FlacDec {
         buffer: Buffer,
         ctx: &mut ProcessContext<'_>,
     ) -> Result<(), FlowError> {
-        self.out.input_pts(buffer.meta().pts);
+        self.stream.out.input_pts(buffer.meta().pts);
+        let data = buffer.data();
+        let mut used = 0;
+        if self.queue.is_empty() {
+            // Whole frames straight from the input buffer; only a frame cut by the
+            // buffer's end is copied into the queue.
+            while let Some(len) =
+                self.stream
+                    .step(&data[used..], self.queue.offset(), false, ctx)?
+            {
+                used += len;
+                self.queue.consume_external(len);
+            }
+        }
         self.queue
-            .push(buffer.data(), "FLAC frame")
+            .push(&data[used..], "FLAC frame")
             .map_err(|e| ctx.error(e))?;
         self.run(false, ctx)
     }

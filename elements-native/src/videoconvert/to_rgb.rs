@@ -3,7 +3,7 @@
 //! A key design decision: both luma rows that share a chroma row are converted in one
 //! walk, in blocks of 16 pixels held in arrays, so the chroma terms are computed once
 //! per chroma sample and each block is a fixed-size loop of 16-bit arithmetic that LLVM
-//! turns into SSE2 vector code (`pmulhw`, `paddw`, `packuswb`) without `unsafe`. The
+//! turns into SSE2 vector code (`pmulhw`, `paddw`, `punpcklwd`) without `unsafe`. The
 //! ragged end of a row goes through the same block code on a padded copy, so every pixel
 //! gets the same arithmetic whatever the width.
 

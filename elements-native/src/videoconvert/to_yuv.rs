@@ -92,7 +92,7 @@ fn sample(v: i16) -> u8 {
 }
 
 /// 16 pixels of two rows. No sum can overflow `i16`: luma sums stay within 0..14100
-/// and chroma within +-7300 before the bias (at most 8226).
+/// and chroma within +-7300 before the bias (8225).
 #[inline(always)]
 fn block<const BPP: usize>(
     m: &ToYuv,

@@ -1,13 +1,17 @@
 //! One frame to one baseline JPEG: the settings of a stream, and the MCU loop.
 
 use std::ops::Range;
+use std::sync::Arc;
+
+use parallax_core::Buffer;
 
 use super::dct::{self, Block};
 use super::huffman::{BitWriter, Coder, HuffTable};
 use super::markers::{self, Component, Header};
+use super::pool::{Job, Pool};
 use super::quant::Quantizer;
 use super::source::{Conversion, McuRows, Sampling};
-use super::stripes::{self, Plan};
+use super::stripes;
 use super::tables::{self, Class};
 use crate::util::video_format::{FrameLayout, VideoFormat};
 use crate::videoconvert::matrix::Standard;
@@ -100,40 +104,47 @@ impl Frame<'_> {
     }
 }
 
-/// Encodes `frame` into `out` (cleared first), in stripes on up to `threads` threads
-/// (this one included) when the frame is large enough; `parts` keeps their memory.
+/// Encodes `frame` (`buffer`, laid out as `layout`) into `out` (cleared first), in
+/// stripes shared with `threads - 1` helpers of `pool` when the frame is large enough;
+/// `parts` keeps the stripes' memory.
+///
+/// # Errors
+///
+/// A description when a stripe's encoding panicked on a helper thread.
 pub(super) fn encode(
-    s: &Settings,
-    frame: Frame<'_>,
+    s: &Arc<Settings>,
+    layout: &FrameLayout,
+    buffer: &Buffer,
     threads: usize,
+    pool: &mut Pool,
     parts: &mut Vec<Part>,
     out: &mut Vec<u8>,
-) {
-    let layout = frame.layout;
-    let (cols, rows) = (frame.mcu_cols(s), frame.mcu_rows(s));
-    let plan = stripes::plan(cols, rows, threads).unwrap_or(Plan {
-        mcu_rows: rows,
-        count: 1,
-    });
-    parts.resize_with(plan.count, Part::default);
-    let per_thread = plan.count.div_ceil(threads.max(1));
-    let group = |first: usize, chunk: &mut [Part]| {
-        for (k, part) in chunk.iter_mut().enumerate() {
-            let start = (first + k) * plan.mcu_rows;
-            let range = start..(start + plan.mcu_rows).min(rows);
-            encode_rows(s, frame, range, part);
-        }
+) -> Result<(), &'static str> {
+    let frame = Frame {
+        layout,
+        data: buffer.data(),
     };
-    std::thread::scope(|scope| {
-        let mut groups = parts.chunks_mut(per_thread).enumerate();
-        let mine = groups.next();
-        for (g, chunk) in groups {
-            scope.spawn(move || group(g * per_thread, chunk));
+    let (cols, rows) = (frame.mcu_cols(s), frame.mcu_rows(s));
+    let plan = stripes::plan(cols, rows, threads);
+    let count = plan.map_or(1, |p| p.count);
+    parts.resize_with(count, Part::default);
+    match plan {
+        None => encode_rows(s, frame, 0..rows, &mut parts[0]),
+        Some(plan) => {
+            let job = Arc::new(Job::new(
+                Arc::clone(s),
+                layout.clone(),
+                buffer.clone(),
+                plan.mcu_rows,
+                rows,
+                &mut parts[..count],
+            ));
+            pool.offer(&job, threads - 1);
+            if !job.finish(&mut parts[..count]) {
+                return Err("a JPEG stripe encoder panicked");
+            }
         }
-        if let Some((_, chunk)) = mine {
-            group(0, chunk);
-        }
-    });
+    }
 
     out.clear();
     let header = Header {
@@ -142,20 +153,21 @@ pub(super) fn encode(
         height: layout.height as u16,
         components: s.components(),
         tables: [&s.tables[0], &s.tables[1]],
-        restart: (plan.count > 1).then(|| plan.interval(cols)),
+        restart: plan.map(|p| p.interval(cols)),
     };
     markers::write_headers(out, &header);
-    for (i, part) in parts[..plan.count].iter().enumerate() {
+    for (i, part) in parts[..count].iter().enumerate() {
         if i > 0 {
             out.extend_from_slice(&[0xFF, markers::RST0 + ((i - 1) % 8) as u8]);
         }
         out.extend_from_slice(&part.data);
     }
     out.extend_from_slice(&[0xFF, markers::EOI]);
+    Ok(())
 }
 
 /// The entropy-coded data of MCU rows `range` (one restart interval) into `part`.
-fn encode_rows(s: &Settings, frame: Frame<'_>, range: Range<usize>, part: &mut Part) {
+pub(super) fn encode_rows(s: &Settings, frame: Frame<'_>, range: Range<usize>, part: &mut Part) {
     let cols = frame.mcu_cols(s);
     part.data.clear();
     let mut w = BitWriter::new(&mut part.data);

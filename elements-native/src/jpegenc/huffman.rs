@@ -120,6 +120,57 @@ fn category(v: i16) -> (u32, u32) {
     (n, bits)
 }
 
+/// Which coefficients of `q` (`quant.rs`'s layout) are not zero, by zig-zag position,
+/// DC left out.
+///
+/// The flags are made as bytes (`pcmpeqw`, `packsswb`), gathered eight at a time into
+/// bits by one multiply each, and moved to zig-zag order by one table look-up per byte:
+/// portable code gets neither `pmovmskb` nor a bit permute from the compiler.
+#[inline(always)]
+fn zigzag_mask(q: &[i16; 64]) -> u64 {
+    let mut flags = [0u8; 64];
+    for (f, &v) in flags.iter_mut().zip(q) {
+        *f = u8::from(v != 0);
+    }
+    let mut mask = 0u64;
+    for (b, chunk) in flags.chunks_exact(8).enumerate() {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(chunk);
+        // Byte i (0 or 1) of the word lands on bit i of the top byte.
+        let bits = u64::from_le_bytes(bytes).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+        mask |= ZIGZAG_BITS[b][bits as usize];
+    }
+    mask & !1
+}
+
+/// `ZIGZAG_BITS[b][v]`: the zig-zag positions (as bits) of the coefficients
+/// `8 * b + i` (`quant.rs`'s layout) for the bits `i` set in `v`.
+static ZIGZAG_BITS: [[u64; 256]; 8] = {
+    let mut rank = [0u32; 64];
+    let mut k = 0;
+    while k < 64 {
+        rank[ZIGZAG_T[k] as usize] = k as u32;
+        k += 1;
+    }
+    let mut t = [[0u64; 256]; 8];
+    let mut b = 0;
+    while b < 8 {
+        let mut v = 0;
+        while v < 256 {
+            let mut i = 0;
+            while i < 8 {
+                if v & (1 << i) != 0 {
+                    t[b][v] |= 1 << rank[8 * b + i];
+                }
+                i += 1;
+            }
+            v += 1;
+        }
+        b += 1;
+    }
+    t
+};
+
 /// The tables and DC prediction of one component.
 pub(super) struct Coder<'t> {
     pub(super) dc: &'t HuffTable,
@@ -138,18 +189,25 @@ impl Coder<'_> {
         w.put((code << n) | bits, len + n);
 
         // Flat blocks (common: quantisation zeroes most of smooth areas) are DC only.
-        if q[1..].iter().fold(0, |a, &v| a | v) == 0 {
+        let mut acc = [0i16; 8];
+        for row in q.chunks_exact(8).skip(1) {
+            for (a, &v) in acc.iter_mut().zip(row) {
+                *a |= v;
+            }
+        }
+        if acc
+            .iter()
+            .zip(&q[..8])
+            .skip(1)
+            .fold(acc[0], |a, (&v, &d)| a | v | d)
+            == 0
+        {
             let (code, len) = self.ac.get(0);
             w.put(code, len);
             return;
         }
 
-        // Zig-zag order, and which of the 63 AC coefficients are not zero.
-        let zz: [i16; 64] = std::array::from_fn(|k| q[usize::from(ZIGZAG_T[k])]);
-        let mut mask = 0u64;
-        for (k, &v) in zz.iter().enumerate().skip(1) {
-            mask |= u64::from(v != 0) << k;
-        }
+        let mut mask = zigzag_mask(q);
         let mut last = 0u32;
         while mask != 0 {
             let k = mask.trailing_zeros();
@@ -161,7 +219,7 @@ impl Coder<'_> {
                 w.put(code, len);
                 run -= 16;
             }
-            let (n, bits) = category(zz[k as usize]);
+            let (n, bits) = category(q[usize::from(ZIGZAG_T[k as usize])]);
             let (code, len) = self.ac.get(((run << 4) | n) as usize);
             w.put((code << n) | bits, len + n);
             last = k;
@@ -191,6 +249,24 @@ mod tests {
         assert_eq!(ac.get(0x00), (0b1010, 4));
         assert_eq!(ac.get(0x01), (0b00, 2));
         assert_eq!(ac.get(0xF0), (0b111_1111_1001, 11));
+    }
+
+    #[test]
+    fn zigzag_mask_matches_a_plain_scan() {
+        for seed in 0..200u32 {
+            let q: [i16; 64] = std::array::from_fn(|i| {
+                let h = ((i as u32).wrapping_mul(2_654_435_761) ^ seed.wrapping_mul(40_503)) >> 7;
+                if h.is_multiple_of(seed % 7 + 2) {
+                    (h % 9) as i16 - 4
+                } else {
+                    0
+                }
+            });
+            let want = (1..64)
+                .filter(|&k| q[usize::from(ZIGZAG_T[k])] != 0)
+                .fold(0u64, |m, k| m | 1 << k);
+            assert_eq!(zigzag_mask(&q), want, "seed {seed}");
+        }
     }
 
     #[test]

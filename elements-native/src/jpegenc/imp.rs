@@ -1,5 +1,7 @@
 //! The `jpegenc` element: caps, the quality property and one JPEG per frame.
 
+use std::sync::Arc;
+
 use parallax_core::registry::ElementInfo;
 use parallax_core::{
     AnyElement, Buffer, BufferFlags, Caps, CapsValue, ElementError, ElementImpl, ExecutionHints,
@@ -7,7 +9,8 @@ use parallax_core::{
     Value,
 };
 
-use super::encoder::{self, Frame, Part, Settings};
+use super::encoder::{self, Part, Settings};
+use super::pool::Pool;
 use crate::util::video_caps::{self, MAX_DIMENSION, VideoInfo};
 use crate::videoconvert::matrix::Standard;
 
@@ -20,11 +23,12 @@ struct JpegEnc {
     quality: u64,
     input: Option<(VideoInfo, Standard)>,
     /// The encoder's settings and the quality they were made for.
-    settings: Option<(u8, Settings)>,
+    settings: Option<(u8, Arc<Settings>)>,
     encoded: Vec<u8>,
     /// The stripes of the current frame (kept to reuse their memory).
     parts: Vec<Part>,
     threads: usize,
+    pool: Pool,
 }
 
 pub(super) fn info() -> ElementInfo {
@@ -54,6 +58,7 @@ pub(super) fn create() -> AnyElement {
         encoded: Vec::new(),
         parts: Vec::new(),
         threads: std::thread::available_parallelism().map_or(1, usize::from),
+        pool: Pool::default(),
     }))
 }
 
@@ -107,22 +112,20 @@ impl Transform for JpegEnc {
         let settings = match &mut self.settings {
             Some((q, s)) if *q == quality => s,
             slot => {
-                &slot
-                    .insert((quality, Settings::new(layout.format, *standard, quality)))
-                    .1
+                let s = Settings::new(layout.format, *standard, quality);
+                &slot.insert((quality, Arc::new(s))).1
             }
-        };
-        let frame = Frame {
-            layout,
-            data: buffer.data(),
         };
         encoder::encode(
             settings,
-            frame,
+            layout,
+            &buffer,
             self.threads,
+            &mut self.pool,
             &mut self.parts,
             &mut self.encoded,
-        );
+        )
+        .map_err(|e| ctx.error(ElementError::stream(e)))?;
         let mut out = ctx.allocate(self.encoded.len())?;
         out.set_len(self.encoded.len());
         out.data_mut().copy_from_slice(&self.encoded);

@@ -2,13 +2,15 @@
 //! (JFIF) images with its own encoder (feature `image`): `source.rs` turns rows of the
 //! frame into JFIF samples, `dct.rs` and `quant.rs` transform and quantise 8x8 blocks,
 //! `huffman.rs` codes them with the Annex K tables (`tables.rs`), `markers.rs` writes
-//! the headers, and `encoder.rs` runs the MCU loop in stripes (`stripes.rs`).
+//! the headers, and `encoder.rs` runs the MCU loop in stripes (`stripes.rs`) shared with helper
+//! threads (`pool.rs`).
 
 mod dct;
 mod encoder;
 mod huffman;
 mod imp;
 mod markers;
+mod pool;
 mod quant;
 mod source;
 mod stripes;

@@ -38,8 +38,9 @@ pub(super) struct Quantizer {
     recip: [u16; 64],
     corr: [u16; 64],
     shift: [u16; 64],
-    /// Added to the DC coefficient first: a constant offset of the samples.
-    dc_bias: i16,
+    /// Added to the first row first: a constant offset of the samples shows in the DC
+    /// coefficient only (a whole row, so that the add is one vector operation).
+    dc_bias: [i16; 8],
 }
 
 impl Quantizer {
@@ -51,7 +52,7 @@ impl Quantizer {
             corr: [0; 64],
             shift: [0; 64],
             // The DC output is the sum of the 64 samples (AAN's DC scale is 1).
-            dc_bias: (64.0 * offset).round() as i16,
+            dc_bias: [(64.0 * offset).round() as i16, 0, 0, 0, 0, 0, 0, 0],
         };
         for (n, &step_q) in table.iter().enumerate() {
             let (u, v) = (n / 8, n % 8);
@@ -91,7 +92,9 @@ impl Quantizer {
             );
             let mut row = *row;
             if r == 0 {
-                row[0] = row[0].wrapping_add(self.dc_bias);
+                for (v, &b) in row.iter_mut().zip(&self.dc_bias) {
+                    *v = v.wrapping_add(b);
+                }
             }
             for c in 0..8 {
                 let v = row[c];

@@ -90,6 +90,24 @@ impl<'a> BitReader<'a> {
         })
     }
 
+    /// `n` bits (0..=33) as a two's complement number: a 33-bit side channel.
+    pub(super) fn read_signed_wide(&mut self, n: u32) -> Result<i64, FrameError> {
+        if n <= 32 {
+            return Ok(i64::from(self.read_signed(n)?));
+        }
+        let hi = u64::from(self.read(n - 32)?);
+        let v = hi << 32 | u64::from(self.read(32)?);
+        Ok(((v << (64 - n)) as i64) >> (64 - n))
+    }
+
+    /// One Rice code with parameter `k` (0..=30) as a 64-bit residual, the slow way
+    /// (only for a 33-bit side channel).
+    pub(super) fn read_rice_wide(&mut self, k: u32) -> Result<i64, FrameError> {
+        let q = u64::from(self.read_unary(u32::MAX)?);
+        let v = q << k | u64::from(self.read(k)?);
+        Ok(((v >> 1) as i64) ^ -((v & 1) as i64))
+    }
+
     /// A unary number: the count of zero bits before the next one bit, at most `max`.
     pub(super) fn read_unary(&mut self, max: u32) -> Result<u32, FrameError> {
         let mut q = 0u32;

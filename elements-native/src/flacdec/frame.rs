@@ -17,6 +17,9 @@ use crate::util::audio_out::SampleFormat;
 pub(super) struct FrameDecoder {
     info: Option<StreamInfo>,
     chans: Vec<Vec<i32>>,
+    /// The side channel of a 32-bit stereo frame, which needs 33 bits.
+    wide: Vec<i64>,
+    /// The last frame's header, with the channel coding its samples now have.
     last: Option<FrameHeader>,
 }
 
@@ -25,6 +28,7 @@ impl FrameDecoder {
         FrameDecoder {
             info,
             chans: Vec::new(),
+            wide: Vec::new(),
             last: None,
         }
     }
@@ -39,6 +43,7 @@ impl FrameDecoder {
         }
         let body = data.get(h.len..).ok_or(FrameError::Truncated)?;
         let mut r = BitReader::new(body);
+        let mut wide_side = None;
         for (c, chan) in self.chans[..h.channels].iter_mut().enumerate() {
             let side = match h.assignment {
                 Assignment::Independent => false,
@@ -48,11 +53,14 @@ impl FrameDecoder {
             if chan.len() < h.block_size {
                 chan.resize(h.block_size, 0);
             }
-            subframe::decode(
-                &mut r,
-                h.bits_per_sample + u32::from(side),
-                &mut chan[..h.block_size],
-            )?;
+            let bits = h.bits_per_sample + u32::from(side);
+            if bits > 32 {
+                self.wide.resize(h.block_size, 0);
+                subframe::decode_wide(&mut r, bits, &mut self.wide)?;
+                wide_side = Some(c);
+            } else {
+                subframe::decode(&mut r, bits, &mut chan[..h.block_size])?;
+            }
         }
         r.align();
         let end = h.len + r.byte_pos();
@@ -60,8 +68,38 @@ impl FrameDecoder {
         if crc16(&data[..end]) != u16::from_be_bytes([crc[0], crc[1]]) {
             return Err(FrameError::Corrupt("frame CRC-16 mismatch"));
         }
-        self.last = Some(h);
+        let mut coded = h;
+        if let Some(c) = wide_side {
+            self.undo_wide_side(c, &mut coded);
+        }
+        self.last = Some(coded);
         Ok((h, end + 2))
+    }
+
+    /// Folds a 33-bit side channel back into 32-bit samples. Left/side and right/side
+    /// decorrelate by one addition, exact modulo 2^32 when the result fits in 32 bits,
+    /// so the side channel is kept modulo 2^32; mid/side is undone here in i64 and the
+    /// frame becomes independent channels.
+    fn undo_wide_side(&mut self, c: usize, h: &mut FrameHeader) {
+        let n = h.block_size;
+        if c >= 2 || self.chans.len() < 2 || self.wide.len() < n {
+            return;
+        }
+        let (first, rest) = self.chans.split_at_mut(1);
+        let (a, b) = (&mut first[0][..n], &mut rest[0][..n]);
+        if h.assignment == Assignment::MidSide {
+            for ((m, r), &s) in a.iter_mut().zip(b.iter_mut()).zip(&self.wide) {
+                let mid = i64::from(*m) << 1 | (s & 1);
+                *m = (mid.wrapping_add(s) >> 1) as i32;
+                *r = (mid.wrapping_sub(s) >> 1) as i32;
+            }
+            h.assignment = Assignment::Independent;
+        } else {
+            let side = if c == 0 { a } else { b };
+            for (d, &s) in side.iter_mut().zip(&self.wide) {
+                *d = s as i32;
+            }
+        }
     }
 
     /// Writes the last decoded frame interleaved into `dst` (block size x channels
@@ -83,6 +121,7 @@ impl FrameDecoder {
 #[cfg(test)]
 mod tests {
     use super::FrameDecoder;
+    use crate::flacdec::bits::BitReader;
     use crate::flacdec::crc::{crc8, crc16};
     use crate::util::audio_out::SampleFormat;
 
@@ -149,6 +188,27 @@ mod tests {
     }
 
     #[test]
+    fn a_33_bit_fixed_subframe_with_rice_residuals() {
+        // FIXED order 1, warm-up 2^32 - 5, RICE k = 0, one partition, residuals 1, -1, 3
+        // (zigzag 2, 1, 6 in unary).
+        let mut b = Bits(Vec::new());
+        b.put(8, 0b0001_0010);
+        b.put(33, (1 << 32) - 5);
+        b.put(2, 0);
+        b.put(4, 0);
+        b.put(4, 0);
+        for z in [2, 1, 6] {
+            b.put(z + 1, 1);
+        }
+        b.put(16, 0);
+        let data = b.bytes();
+        let mut out = [0i64; 4];
+        crate::flacdec::subframe::decode_wide(&mut BitReader::new(&data), 33, &mut out).unwrap();
+        let base = (1i64 << 32) - 5;
+        assert_eq!(out, [base, base + 1, base, base + 3]);
+    }
+
+    #[test]
     fn sample_sizes_ffmpeg_cannot_make() {
         // 8 bits, left/side (side has 9 bits): S16 shifted up by 8.
         let (l, r) = ([-128i64, 127, 5], [127i64, -128, -3]);
@@ -159,6 +219,30 @@ mod tests {
             .flat_map(|s| (s << 8).to_le_bytes())
             .collect();
         assert_eq!(decode(&f, SampleFormat::S16Le, 6), want);
+        // 32 bits with each stereo coding: the side channel needs 33 bits.
+        let (l, r) = (
+            [i64::from(i32::MIN), i64::from(i32::MAX), 5, -1],
+            [i64::from(i32::MAX), i64::from(i32::MIN), -3, -2],
+        );
+        let side: Vec<i64> = l.iter().zip(&r).map(|(a, b)| a - b).collect();
+        let mid: Vec<i64> = l.iter().zip(&r).map(|(a, b)| (a + b) >> 1).collect();
+        let want: Vec<f32> = l
+            .iter()
+            .zip(&r)
+            .flat_map(|(&a, &b)| [a as f32 * 2f32.powi(-31), b as f32 * 2f32.powi(-31)])
+            .collect();
+        for (code, chans) in [
+            (8u8, [(32, l.to_vec()), (33, side.clone())]),
+            (9, [(33, side.clone()), (32, r.to_vec())]),
+            (10, [(32, mid), (33, side)]),
+        ] {
+            let f = frame(code, 7, &chans);
+            let got: Vec<f32> = decode(&f, SampleFormat::F32Le, 8)
+                .chunks(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect();
+            assert_eq!(got, want, "channel code {code}");
+        }
         // 20 bits mono and 32 bits stereo: F32 scaled to [-1, 1).
         for (chan_code, size_code, bits, samples) in [
             (0u8, 5u8, 20u32, vec![-(1i64 << 19), (1 << 19) - 1, 12345]),

@@ -102,6 +102,22 @@ fn lpc_any(coefs: &[i32], shift: u32, s: &mut [i32]) {
     }
 }
 
+/// A predictor over i64 samples, the plain way: the 33-bit side channel of a 32-bit
+/// stream (FIXED is `coefs` [1], [2, -1], ... with shift 0).
+pub(super) fn restore_wide(coefs: &[i64], shift: u32, s: &mut [i64]) {
+    let n = coefs.len();
+    for i in n..s.len() {
+        let p = coefs
+            .iter()
+            .zip(s[i - n..i].iter().rev())
+            .fold(0i64, |p, (&c, &x)| p.wrapping_add(c.wrapping_mul(x)));
+        s[i] = s[i].wrapping_add(p >> shift);
+    }
+}
+
+/// The FIXED predictor of `order` (0..=4) as LPC coefficients.
+pub(super) const FIXED_COEFS: [&[i64]; 5] = [&[], &[1], &[2, -1], &[3, -3, 1], &[4, -6, 4, -1]];
+
 #[cfg(test)]
 mod tests {
     use super::{fixed, lpc};
@@ -132,9 +148,16 @@ mod tests {
         for (order, c) in fixed_coefs.iter().enumerate() {
             let mut a = signal(300);
             let mut b = a.clone();
+            let mut w: Vec<i64> = a.iter().map(|&x| i64::from(x)).collect();
             fixed(order, &mut a);
             reference(c, 0, &mut b);
             assert_eq!(a, b, "fixed order {order}");
+            super::restore_wide(super::FIXED_COEFS[order], 0, &mut w);
+            // Order 4 over noise outgrows 32 bits; FIXED is exact modulo 2^32.
+            assert!(
+                w.iter().zip(&a).all(|(&w, &a)| w as i32 == a),
+                "wide fixed {order}"
+            );
         }
         for order in 1..=32usize {
             let coefs: Vec<i32> = (0..order).map(|j| (j as i32 * 37 % 29) - 14).collect();
@@ -142,8 +165,14 @@ mod tests {
             for len in [200, 201, order + 1, order, 1] {
                 let mut a = signal(len);
                 let mut b = a.clone();
+                let mut w: Vec<i64> = a.iter().map(|&x| i64::from(x)).collect();
                 lpc(&coefs, 9, &mut a);
                 reference(&wide, 9, &mut b);
+                super::restore_wide(&wide, 9, &mut w);
+                assert!(
+                    w.iter().zip(&a).all(|(&w, &a)| w == i64::from(a)),
+                    "wide lpc {order}"
+                );
                 assert_eq!(a, b, "lpc order {order}, {len} samples");
             }
         }

@@ -22,12 +22,9 @@ pub(super) fn decode(r: &mut BitReader<'_>, bits: u32, out: &mut [i32]) -> Resul
         return Err(FrameError::Corrupt("wasted bits exceed the sample size"));
     }
     let bits = bits - wasted;
-    // Samples are i32: a 33-bit side channel fits only with no wasted bit dropped
-    // below bit 32 either.
+    // Samples are i32: the frame decoder sends 33-bit subframes to `decode_wide`.
     if bits > 32 || wasted >= 32 {
-        return Err(FrameError::Unsupported(
-            "33-bit side channel of a 32-bit stream",
-        ));
+        return Err(FrameError::Unsupported("subframe of more than 32 bits"));
     }
     match kind {
         0 => out.fill(r.read_signed(bits)?),
@@ -70,6 +67,95 @@ pub(super) fn decode(r: &mut BitReader<'_>, bits: u32, out: &mut [i32]) -> Resul
     Ok(())
 }
 
+/// A subframe of 33 bits per sample (the side channel of a 32-bit stream) into i64
+/// samples: rare, so the plain way.
+pub(super) fn decode_wide(
+    r: &mut BitReader<'_>,
+    bits: u32,
+    out: &mut [i64],
+) -> Result<(), FrameError> {
+    let head = r.read(8)?;
+    if head & 0x80 != 0 {
+        return Err(FrameError::Corrupt("subframe padding bit set"));
+    }
+    let kind = (head >> 1) & 0x3f;
+    let wasted = if head & 1 != 0 {
+        r.read_unary(bits)? + 1
+    } else {
+        0
+    };
+    if wasted >= bits {
+        return Err(FrameError::Corrupt("wasted bits exceed the sample size"));
+    }
+    let bits = bits - wasted;
+    let mut coefs = [0i64; 32];
+    let (coefs, shift) = match kind {
+        0 => {
+            out.fill(r.read_signed_wide(bits)?);
+            (&coefs[..0], 0)
+        }
+        1 => {
+            for o in out.iter_mut() {
+                *o = r.read_signed_wide(bits)?;
+            }
+            (&coefs[..0], 0)
+        }
+        8..=12 => {
+            let order = (kind - 8) as usize;
+            warm_up_wide(r, bits, order, out)?;
+            (predict::FIXED_COEFS[order], 0)
+        }
+        32..=63 => {
+            let order = (kind - 31) as usize;
+            warm_up_wide(r, bits, order, out)?;
+            let precision = r.read(4)? + 1;
+            if precision == 16 {
+                return Err(FrameError::Corrupt("invalid LPC coefficient precision"));
+            }
+            let shift = r.read_signed(5)?;
+            if shift < 0 {
+                return Err(FrameError::Corrupt("negative LPC shift"));
+            }
+            for c in &mut coefs[..order] {
+                *c = i64::from(r.read_signed(precision)?);
+            }
+            (&coefs[..order], shift as u32)
+        }
+        _ => return Err(FrameError::Corrupt("reserved subframe type")),
+    };
+    if kind >= 8 {
+        residual_with(r, coefs.len(), out, |r, coding, dst| {
+            for o in dst {
+                *o = match coding {
+                    Coding::Rice(k) => r.read_rice_wide(k)?,
+                    Coding::Raw(n) => i64::from(r.read_signed(n)?),
+                };
+            }
+            Ok(())
+        })?;
+        predict::restore_wide(coefs, shift, out);
+    }
+    for o in out.iter_mut() {
+        *o <<= wasted;
+    }
+    Ok(())
+}
+
+fn warm_up_wide(
+    r: &mut BitReader<'_>,
+    bits: u32,
+    order: usize,
+    out: &mut [i64],
+) -> Result<(), FrameError> {
+    let Some(warm) = out.get_mut(..order) else {
+        return Err(FrameError::Corrupt("predictor order above the block size"));
+    };
+    for o in warm {
+        *o = r.read_signed_wide(bits)?;
+    }
+    Ok(())
+}
+
 fn warm_up(
     r: &mut BitReader<'_>,
     bits: u32,
@@ -85,8 +171,35 @@ fn warm_up(
     Ok(())
 }
 
+/// How one residual partition is coded.
+#[derive(Debug, Clone, Copy)]
+enum Coding {
+    /// Rice codes with this parameter.
+    Rice(u32),
+    /// The escape: plain signed numbers of this many bits.
+    Raw(u32),
+}
+
 /// The partitioned Rice residual after `order` warm-up samples, into `out[order..]`.
 fn residual(r: &mut BitReader<'_>, order: usize, out: &mut [i32]) -> Result<(), FrameError> {
+    residual_with(r, order, out, |r, coding, dst| match coding {
+        Coding::Rice(k) => r.read_rice(k, dst),
+        Coding::Raw(n) => {
+            for o in dst {
+                *o = r.read_signed(n)?;
+            }
+            Ok(())
+        }
+    })
+}
+
+/// The partition structure of a residual; `part` reads one partition's samples.
+fn residual_with<T>(
+    r: &mut BitReader<'_>,
+    order: usize,
+    out: &mut [T],
+    mut part: impl FnMut(&mut BitReader<'_>, Coding, &mut [T]) -> Result<(), FrameError>,
+) -> Result<(), FrameError> {
     let param_bits = match r.read(2)? {
         0 => 4,
         1 => 5,
@@ -95,25 +208,23 @@ fn residual(r: &mut BitReader<'_>, order: usize, out: &mut [i32]) -> Result<(), 
     let escape = (1 << param_bits) - 1;
     let partition_order = r.read(4)?;
     let n = out.len();
-    let part = n >> partition_order;
-    if part << partition_order != n || part < order {
+    let len = n >> partition_order;
+    if len == 0 || len << partition_order != n || len < order {
         return Err(FrameError::Corrupt(
             "residual partitions do not fit the block",
         ));
     }
     let mut at = order;
-    for dst in out.chunks_mut(part) {
+    for dst in out.chunks_mut(len) {
         let dst = &mut dst[at..];
         at = 0;
         let k = r.read(param_bits)?;
-        if k == escape {
-            let raw = r.read(5)?;
-            for o in dst {
-                *o = r.read_signed(raw)?;
-            }
+        let coding = if k == escape {
+            Coding::Raw(r.read(5)?)
         } else {
-            r.read_rice(k, dst)?;
-        }
+            Coding::Rice(k)
+        };
+        part(r, coding, dst)?;
     }
     Ok(())
 }

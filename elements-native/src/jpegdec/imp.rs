@@ -18,12 +18,25 @@ use crate::util::image_out::{self, Picture};
 /// instead of buffered forever.
 const MAX_FILE_SIZE: usize = 256 * 1024 * 1024;
 
-const FORMATS: [&str; 2] = ["RGB", "GRAY8"];
+/// I420 first: what GStreamer's `jpegdec` gives for 4:2:0 images when downstream takes
+/// anything.
+const FORMATS: [&str; 3] = ["I420", "RGB", "GRAY8"];
 
-#[derive(Default)]
 struct Jpeg {
     framer: JpegFramer,
     scratch: Vec<u8>,
+    /// Downstream takes I420 (the format fixated at negotiation is I420, or none was).
+    i420: bool,
+}
+
+impl Default for Jpeg {
+    fn default() -> Self {
+        Jpeg {
+            framer: JpegFramer::default(),
+            scratch: Vec::new(),
+            i420: true,
+        }
+    }
 }
 
 fn sink_caps() -> Caps {
@@ -37,7 +50,7 @@ pub(super) fn info() -> ElementInfo {
     ElementInfo::new(
         "jpegdec",
         "Codec/Decoder/Image",
-        "Decode a JPEG image (baseline or progressive) to RGB or GRAY8",
+        "Decode a JPEG image (baseline or progressive) to I420, RGB or GRAY8",
     )
     .pad(PadTemplate::sink(sink_caps()))
     .pad(PadTemplate::src(image_out::src_template(&FORMATS)))
@@ -75,6 +88,15 @@ impl ImageCodec for Jpeg {
         // The component count of the image just framed (an image without a frame header
         // fails in the decoder, which reports it).
         let components = self.framer.frame.map_or(3, |(_, _, c)| c);
-        decode::decode(file, components, offset, &mut self.scratch, ctx)
+        decode::decode(file, components, offset, self.i420, &mut self.scratch, ctx)
+    }
+
+    fn negotiated(&mut self, src: Option<&Caps>) {
+        // Fixation picks the first format downstream accepts: I420 unless downstream
+        // (a capsfilter, an RGB-only element) rules it out.
+        self.i420 = src
+            .and_then(|c| c.structure(0))
+            .and_then(|s| s.get_str("format"))
+            .is_none_or(|f| f == "I420");
     }
 }

@@ -1,9 +1,15 @@
 //! `jpegdec`: decodes JPEG images (baseline and progressive; 4:2:0, 4:2:2, 4:4:4, gray)
-//! to RGB or GRAY8 with zune-jpeg (feature `imagedec`). Output formats: see `decode.rs`.
+//! to I420, RGB or GRAY8 (feature `imagedec`): sequential gray and 4:2:0 images with our
+//! own decoder (`headers`, `huffman`, `idct`, `planar`), the rest with zune-jpeg. Output
+//! formats: see `decode.rs`.
 
 mod decode;
 mod framer;
+mod headers;
+mod huffman;
+mod idct;
 mod imp;
+mod planar;
 
 use parallax_core::registry::{RegisterError, Registry};
 

@@ -55,6 +55,10 @@ pub(crate) trait ImageCodec: Send + 'static {
         offset: u64,
         ctx: &mut ProcessContext<'_>,
     ) -> Result<(Picture, BufferMut), FlowError>;
+
+    /// Told the src caps fixated at negotiation (placeholders for size, but they say
+    /// which formats downstream accepts); a codec with a choice of formats picks here.
+    fn negotiated(&mut self, _src: Option<&Caps>) {}
 }
 
 /// An image decoder element around codec `C`.
@@ -159,7 +163,7 @@ impl<C: ImageCodec> ElementImpl for ImageDecoder<C> {
         image_out::decoder_transform_caps(direction, caps, &self.sink_caps, &self.src_caps)
     }
 
-    fn set_caps(&mut self, sink: &[Caps], _src: &[Caps]) -> Result<(), ElementError> {
+    fn set_caps(&mut self, sink: &[Caps], src: &[Caps]) -> Result<(), ElementError> {
         // The src caps fixated at negotiation are placeholders: the real ones are only
         // known from the first picture and go out in-band then.
         self.caps.framerate = sink
@@ -167,6 +171,7 @@ impl<C: ImageCodec> ElementImpl for ImageDecoder<C> {
             .and_then(|c| c.structure(0))
             .and_then(video_caps::framerate);
         self.caps.reset();
+        self.codec.negotiated(src.first());
         Ok(())
     }
 

@@ -8,6 +8,7 @@
 use parallax_core::{Caps, CapsValue, ElementError, Fraction, ProcessContext, Structure};
 
 use super::video_caps::{MAX_DIMENSION, MAX_FRAME_SIZE};
+use super::video_format::{FrameLayout, VideoFormat};
 
 /// A raw format a decoder writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,6 +18,8 @@ pub(crate) enum ImageFormat {
     Rgb,
     Rgba,
     Rgba64Be,
+    /// Planar 4:2:0 (`jpegdec`'s own decoder), GStreamer's plane layout.
+    I420,
 }
 
 impl ImageFormat {
@@ -27,13 +30,14 @@ impl ImageFormat {
             ImageFormat::Rgb => "RGB",
             ImageFormat::Rgba => "RGBA",
             ImageFormat::Rgba64Be => "RGBA64_BE",
+            ImageFormat::I420 => "I420",
         }
     }
 
-    /// Bytes of one pixel.
+    /// Bytes of one pixel (of the luma plane for I420).
     pub(crate) fn pixel_bytes(self) -> usize {
         match self {
-            ImageFormat::Gray8 => 1,
+            ImageFormat::Gray8 | ImageFormat::I420 => 1,
             ImageFormat::Gray16Be => 2,
             ImageFormat::Rgb => 3,
             ImageFormat::Rgba => 4,
@@ -42,7 +46,8 @@ impl ImageFormat {
     }
 
     /// GStreamer's row stride (`video-info.c`): GRAY and RGB rows are padded to a multiple
-    /// of 4 bytes, RGBA and RGBA64 rows are not. `None` on overflow.
+    /// of 4 bytes, RGBA and RGBA64 rows are not (for I420: of the luma plane). `None` on
+    /// overflow.
     pub(crate) fn stride(self, width: usize) -> Option<usize> {
         let row = width.checked_mul(self.pixel_bytes())?;
         match self {
@@ -85,10 +90,12 @@ impl Picture {
             return Err(too_big());
         }
         let stride = format.stride(width).ok_or_else(too_big)?;
-        let size = stride
-            .checked_mul(height)
-            .filter(|s| *s <= MAX_FRAME_SIZE)
-            .ok_or_else(too_big)?;
+        let size = if format == ImageFormat::I420 {
+            FrameLayout::new(VideoFormat::I420, width, height).map(|l| l.size)
+        } else {
+            stride.checked_mul(height)
+        };
+        let size = size.filter(|s| *s <= MAX_FRAME_SIZE).ok_or_else(too_big)?;
         Ok(Picture {
             format,
             width,

@@ -285,3 +285,43 @@ fn read_scan(
     h.layout = layout;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Layout, read};
+
+    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/codecs/");
+
+    fn layout_of(name: &str) -> Layout {
+        let file = std::fs::read(format!("{FIXTURES}{name}")).expect("fixture");
+        read(&file).expect("headers").layout
+    }
+
+    #[test]
+    fn takes_sequential_gray_and_420_only() {
+        assert_eq!(layout_of("jpeg_420.jpg"), Layout::Yuv420);
+        assert_eq!(layout_of("jpeg_420_odd_restart.jpg"), Layout::Yuv420);
+        assert_eq!(layout_of("jpeg_gray.jpg"), Layout::Gray);
+        assert_eq!(layout_of("jpeg_444.jpg"), Layout::Other);
+        assert_eq!(layout_of("jpeg_420_progressive.jpg"), Layout::Other);
+    }
+
+    #[test]
+    fn adobe_rgb_and_cut_segments() {
+        let file = std::fs::read(format!("{FIXTURES}jpeg_420.jpg")).expect("fixture");
+        // An Adobe APP14 segment with transform 0 right after SOI: the components are
+        // RGB, so zune-jpeg's.
+        let mut adobe = file[..2].to_vec();
+        adobe.extend([0xff, 0xee, 0, 14]);
+        adobe.extend(b"Adobe\0\x64\0\0\0\0\0");
+        adobe.extend(&file[2..]);
+        assert_eq!(read(&adobe).expect("headers").layout, Layout::Other);
+        // Every cut before the scan is an error with an offset inside the file, never a
+        // panic.
+        let scan = read(&file).expect("headers").scan_start;
+        for end in 2..scan {
+            let e = read(&file[..end]).expect_err("cut headers");
+            assert!(e.at <= end, "{end}: {}", e.what);
+        }
+    }
+}

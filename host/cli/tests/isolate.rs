@@ -407,3 +407,127 @@ mod av1 {
         assert_eq!(fnv1a(&frames), MP4_REFERENCE_FNV);
     }
 }
+
+/// Demuxers (the classic attack surface) run isolated: qtdemux on both MP4 layouts (media
+/// data after `moov`, and before it, where qtdemux spools it in a memfd of its own that
+/// the worker makes and copies out of), tsdemux and oggdemux, each with its sometimes-pads,
+/// give the in-process bytes; a corrupt file is reported naming the element.
+#[cfg(all(feature = "mp4", feature = "ts", feature = "audiodec"))]
+mod demuxers {
+    use super::*;
+
+    fn fixture(name: &str) -> String {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures")
+            .join(name)
+            .display()
+            .to_string()
+    }
+
+    /// Runs `pipeline` with `mode` and returns the bytes of `outputs` and stderr.
+    fn run_outputs(dir: &Path, mode: &[&str], pipeline: &str, outputs: &[&str]) -> Vec<Vec<u8>> {
+        for name in outputs {
+            let _ = std::fs::remove_file(dir.join(name));
+        }
+        let mut args = vec!["launch", "-v", "-q"];
+        args.extend_from_slice(mode);
+        args.push(pipeline);
+        let out = parallax(&args, dir);
+        let log = stderr(&out);
+        assert!(out.status.success(), "{mode:?}: {log}");
+        if mode.contains(&"--isolate") {
+            assert!(log.contains("d: isolated"), "{mode:?}: {log}");
+        } else {
+            assert!(!log.contains("isolated"), "{log}");
+        }
+        outputs
+            .iter()
+            .map(|name| std::fs::read(dir.join(name)).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn isolated_demuxers_give_the_in_process_bytes() {
+        let dir = scratch("demux");
+        let cases = [
+            // moov after mdat: the spool path.
+            (
+                format!(
+                    "filesrc location={} ! qtdemux name=d d.video_0 ! filesink location=v.raw \
+                     d.audio_0 ! filesink location=a.raw",
+                    fixture("containers/av1_opus.mp4")
+                ),
+                &["v.raw", "a.raw"][..],
+            ),
+            // moov first: samples leave as slices of the leased input.
+            (
+                format!(
+                    "filesrc location={} ! qtdemux name=d d.video_0 ! filesink location=v.raw \
+                     d.audio_0 ! filesink location=a.raw",
+                    fixture("containers/h264_aac.mp4")
+                ),
+                &["v.raw", "a.raw"][..],
+            ),
+            (
+                format!(
+                    "filesrc location={} ! tsdemux name=d d.video_0 ! filesink location=v.raw \
+                     d.audio_0 ! filesink location=a.raw",
+                    fixture("containers/h264_aac.ts")
+                ),
+                &["v.raw", "a.raw"][..],
+            ),
+            (
+                format!(
+                    "filesrc location={} ! oggdemux name=d ! filesink location=a.raw",
+                    fixture("codecs/tone.ogg")
+                ),
+                &["a.raw"][..],
+            ),
+        ];
+        for (pipeline, outputs) in &cases {
+            let in_process = run_outputs(&dir, &["--no-isolate"], pipeline, outputs);
+            assert!(
+                in_process.iter().all(|o| o.len() > 1000),
+                "{pipeline}: too little output"
+            );
+            for mode in [
+                &["--isolate", "qtdemux", "--isolate", "*demux*"][..],
+                &["--isolate", "*demux*", "--isolate-each"][..],
+            ] {
+                let isolated = run_outputs(&dir, mode, pipeline, outputs);
+                assert!(
+                    isolated == in_process,
+                    "{pipeline} {mode:?}: isolated output differs from in-process"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_corrupt_file_in_an_isolated_demuxer_is_reported_naming_it() {
+        let dir = scratch("demux-corrupt");
+        let mut bytes = std::fs::read(fixture("containers/h264_aac.mp4")).unwrap();
+        // An absurd sample count in the first stsz box.
+        let at = bytes.windows(4).position(|w| w == b"stsz").unwrap();
+        bytes[at + 12..at + 16].copy_from_slice(&[0xff; 4]);
+        std::fs::write(dir.join("bad.mp4"), &bytes).unwrap();
+        let out = parallax(
+            &[
+                "launch",
+                "-v",
+                "-q",
+                "--isolate",
+                "qtdemux",
+                "filesrc location=bad.mp4 ! qtdemux name=d d.video_0 ! fakesink",
+            ],
+            &dir,
+        );
+        let log = stderr(&out);
+        assert!(!out.status.success(), "{log}");
+        assert!(log.contains("d: isolated"), "{log}");
+        assert!(log.contains("element 'd'"), "{log}");
+        assert!(log.contains("invalid stsz sample count"), "{log}");
+        assert!(!log.contains("sandbox-crash"), "{log}");
+        assert!(!log.contains("SIGSYS"), "{log}");
+    }
+}

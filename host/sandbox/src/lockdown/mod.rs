@@ -83,6 +83,9 @@ fn close_other_fds(keep: &[RawFd]) -> u32 {
     left
 }
 
+/// The `fsize` limit when no address-space limit is set.
+const DEFAULT_FSIZE: u64 = 4 << 30;
+
 fn set_rlimits(limits: &Limits, report: &mut Vec<String>) {
     let mut set = |resource: Resource, name: &str, value: u64| {
         let limit = Rlimit {
@@ -106,7 +109,14 @@ fn set_rlimits(limits: &Limits, report: &mut Vec<String>) {
     }
     set(Resource::Nofile, "nofile", u64::from(limits.files.max(16)));
     set(Resource::Core, "core", 0);
-    set(Resource::Fsize, "fsize", 0);
+    // A memfd the element makes (the only file it can create) may be as large as the
+    // worker could map; `fsize=0` would kill its `ftruncate` with SIGXFSZ.
+    let fsize = if limits.address_space > 0 {
+        limits.address_space
+    } else {
+        DEFAULT_FSIZE
+    };
+    set(Resource::Fsize, "fsize", fsize);
     set(Resource::Memlock, "memlock", 0);
 }
 

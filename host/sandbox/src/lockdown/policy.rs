@@ -119,9 +119,9 @@ pub fn compile(kind: PolicyKind, pid: i32) -> Result<(Vec<BpfProgram>, u32), San
     for (nr, _why) in &names {
         rules.insert(*nr, Vec::new());
     }
-    // fcntl: F_GET_SEALS, to check an arena memfd before mapping it, and F_GETFD, which
+    // fcntl: F_GET_SEALS, to check an arena memfd before mapping it, F_GETFD, which
     // std's debug builds call when an `OwnedFd` is dropped (a group's element that ends
-    // closes its socket and doorbells while the process lives on). Both only read.
+    // closes its socket and doorbells while the process lives on); both only read.
     rules.insert(
         libc::SYS_fcntl,
         vec![
@@ -131,8 +131,39 @@ pub fn compile(kind: PolicyKind, pid: i32) -> Result<(Vec<BpfProgram>, u32), San
             rule(vec![
                 cond(1, SeccompCmpOp::Eq, libc::F_GETFD as u64).map_err(seccomp)?,
             ])?,
+            // F_ADD_SEALS with exactly F_SEAL_GROW | F_SEAL_SHRINK: sealing the size of a
+            // memfd the element made (see memfd_create below). Every arena the host sends
+            // carries those two seals already, so on them this changes nothing; a write
+            // seal, which could make a host mapping fail later, is not allowed.
+            rule(vec![
+                cond(1, SeccompCmpOp::Eq, libc::F_ADD_SEALS as u64).map_err(seccomp)?,
+                cond(
+                    2,
+                    SeccompCmpOp::Eq,
+                    (libc::F_SEAL_GROW | libc::F_SEAL_SHRINK) as u64,
+                )
+                .map_err(seccomp)?,
+            ])?,
         ],
     );
+    // memfd_create: only with exactly MFD_CLOEXEC | MFD_ALLOW_SEALING (what
+    // `MemfdRegion::create` passes), so elements that make an arena of their own (qtdemux's
+    // input spool, a demuxer inside decodebin) run isolated. It makes anonymous memory
+    // with no path and no new authority: the same as an anonymous mmap, except that the
+    // pages can outlive the mapping while the fd is open (bounded by `fsize` per file and
+    // `nofile` files, see `set_rlimits`). No MFD_HUGETLB, no MFD_EXEC. The host never maps
+    // such memory: outputs in it are copied into lent slots (`worker/run.rs`).
+    let memfd_flags = u64::from(libc::MFD_CLOEXEC | libc::MFD_ALLOW_SEALING);
+    rules.insert(
+        libc::SYS_memfd_create,
+        vec![rule(vec![
+            cond(1, SeccompCmpOp::Eq, memfd_flags).map_err(seccomp)?,
+        ])?],
+    );
+    // ftruncate: sizing such a memfd (only fds the worker holds; `fsize` bounds the size,
+    // and the host's arenas are sealed against growing and shrinking, so it cannot touch
+    // them).
+    rules.insert(libc::SYS_ftruncate, Vec::new());
     // tgkill: only on this process, so abort() works but no other process can be signalled.
     rules.insert(
         libc::SYS_tgkill,
@@ -216,6 +247,7 @@ pub fn syscall_name(nr: i64) -> Option<&'static str> {
         (libc::SYS_getdents64, "getdents64"),
         (libc::SYS_memfd_create, "memfd_create"),
         (libc::SYS_fcntl, "fcntl"),
+        (libc::SYS_ftruncate, "ftruncate"),
     ];
     KNOWN.iter().find(|(n, _)| *n == nr).map(|(_, name)| *name)
 }

@@ -30,6 +30,8 @@ const LEASES: usize = 64;
 const STOCK: usize = 2;
 /// Slots per output arena.
 const OUTPUT_SLOTS: usize = 16;
+/// Bytes above which an output arena gets fewer than `OUTPUT_SLOTS` slots (at least 2).
+const OUTPUT_SPAN: usize = 256 << 20;
 /// How long a stopping element gets to answer before its worker is killed.
 const STOP_GRACE: Duration = Duration::from_secs(2);
 
@@ -274,7 +276,11 @@ impl WorkerHandle {
                 match self.outputs.iter().position(|a| a.slot_size() == class) {
                     Some(i) => Some(i),
                     None => {
-                        let arena = SharedArena::new("parallax-output", class, OUTPUT_SLOTS)
+                        // Fewer slots for large classes (a worker's copied outputs ask
+                        // for one slot as large as all of them): the worker maps the
+                        // whole arena under its address-space limit.
+                        let slots = (OUTPUT_SPAN / class).clamp(2, OUTPUT_SLOTS);
+                        let arena = SharedArena::new("parallax-output", class, slots)
                             .map_err(|e| CallError::Failed(e.into()))?;
                         let fd = arena.region().fd().try_clone_to_owned();
                         let id = arena.id();

@@ -3,7 +3,7 @@
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
-use parallax_core::memory::BufferAllocator;
+use parallax_core::memory::{BufferAllocator, SlotSource};
 use parallax_core::{
     AnyElement, Buffer, Caps, ContextState, ElementError, ElementFactory, ErrorKind, FlowError,
     Notice, ProcessContext, Registry,
@@ -194,17 +194,77 @@ impl Session {
         }
     }
 
+    /// Copies every pushed buffer whose memory the worker made itself (an element's own
+    /// `CpuArena`, such as qtdemux's input spool) into one slot the host lends, each at a
+    /// 64-byte boundary, keeping its metadata: the host never maps memory a worker
+    /// created, so such memory cannot cross any other way. One slot per call, not one per
+    /// buffer: a demuxer may push thousands of samples in one call (qtdemux when `moov`
+    /// comes after the media data), more than the host would lend slots while they are
+    /// all still held here. Elements that allocate through their context pay nothing.
+    fn copy_private_outputs(&mut self, pushed: &mut [(usize, Buffer)]) -> Result<(), String> {
+        let private = |link: &Link, buffer: &Buffer| !host_visible(link, buffer.memory());
+        let mut total = 0usize;
+        {
+            let link = self.link();
+            for (_, buffer) in pushed.iter() {
+                if private(&link, buffer) {
+                    total = total
+                        .checked_add(buffer.len().next_multiple_of(64))
+                        .ok_or_else(|| String::from("outputs too large to copy"))?;
+                }
+            }
+        }
+        if total == 0 {
+            return Ok(());
+        }
+        let mut source = LinkSource(Arc::clone(&self.link));
+        let mut copy = source
+            .allocate(total, &self.cancel)
+            .map_err(|e| format!("no slot to copy outputs into: {e}"))?
+            .ok_or_else(|| String::from("stopped while copying outputs"))?;
+        let mut places = Vec::new();
+        let mut at = 0;
+        {
+            let link = self.link();
+            let data = copy.data_mut();
+            for (i, (_, buffer)) in pushed.iter().enumerate() {
+                if private(&link, buffer) {
+                    data[at..at + buffer.len()].copy_from_slice(buffer.data());
+                    places.push((i, at));
+                    at += buffer.len().next_multiple_of(64);
+                }
+            }
+        }
+        let copy = copy.freeze();
+        for (i, at) in places {
+            let buffer = &mut pushed[i].1;
+            let mut moved = copy
+                .slice(at..at + buffer.len())
+                .ok_or_else(|| String::from("copied output out of its slot"))?;
+            *moved.meta_mut() = buffer.meta().clone();
+            *buffer = moved;
+        }
+        Ok(())
+    }
+
     /// Turns the outcome of a call and whatever the element pushed into a reply.
     fn finish(&mut self, result: Result<(), FlowError>, forward_eos: bool) -> FromWorker {
         let mut outputs = Vec::new();
-        let pushed = self.state.take_outputs();
-        let mut failure = None;
+        let mut pushed = self.state.take_outputs();
+        let mut failure = self.copy_private_outputs(&mut pushed).err();
         {
             let link = self.link();
             let table_id = link.table.as_ref().map(|t| t.id());
             for (pad, buffer) in &pushed {
                 let memory = buffer.memory();
-                let data = if Some(memory.arena_id()) == table_id {
+                let data = if !host_visible(&link, memory) {
+                    // `copy_private_outputs` moved every such buffer into a lent slot
+                    // unless it failed (then `failure` says why).
+                    failure.get_or_insert_with(|| {
+                        "the element pushed memory the host cannot see".into()
+                    });
+                    continue;
+                } else if Some(memory.arena_id()) == table_id {
                     OutputData::Lease(memory.slot())
                 } else if let Some(peer) = link.outputs.get(&memory.arena_id()) {
                     match peer.transfer(memory.clone()) {
@@ -215,7 +275,6 @@ impl Session {
                         Err(_) => continue,
                     }
                 } else {
-                    failure = Some("the element pushed memory the host cannot see");
                     continue;
                 };
                 outputs.push(Output {
@@ -253,7 +312,7 @@ impl Session {
                 Flow::Error,
                 Some(WorkerError {
                     kind: error_kind_code(ErrorKind::Core),
-                    message: message.into(),
+                    message,
                     debug: None,
                 }),
             ),
@@ -284,6 +343,15 @@ impl Session {
             forward_eos,
         }
     }
+}
+
+/// Whether `memory` is host memory the worker was given (a lease or a lent slot). Arena
+/// ids are per process, so an arena the element made in the worker may carry the same id
+/// as one of the host's: only shared memory counts.
+fn host_visible(link: &Link, memory: &parallax_core::memory::Memory) -> bool {
+    let id = memory.arena_id();
+    memory.is_cross_process()
+        && (link.table.as_ref().map(|t| t.id()) == Some(id) || link.outputs.contains_key(&id))
 }
 
 /// `ErrorKind` as carried in [`WorkerError::kind`].

@@ -12,6 +12,7 @@
 
 pub mod entry;
 pub mod error;
+pub mod extra_meta;
 pub mod fdpass;
 pub mod group;
 pub mod isolate;

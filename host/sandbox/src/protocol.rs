@@ -167,6 +167,8 @@ pub enum ToWorker {
         grants: Vec<Grant>,
         /// New mappings.
         maps: Maps,
+        /// The input's extensible metadata (empty for none).
+        extra: Vec<crate::extra_meta::Entry>,
     },
     /// End of stream on sink pad `pad`.
     Eos {
@@ -286,6 +288,8 @@ pub enum FromWorker {
         error: Option<WorkerError>,
         /// For `Eos`: whether end of stream goes downstream.
         forward_eos: bool,
+        /// Extensible metadata of the outputs that have some, by output index.
+        extra: Vec<crate::extra_meta::ForOutput>,
     },
     /// The element wants a buffer of `len` bytes and the worker has no slot that big.
     NeedSlots {

@@ -339,9 +339,12 @@ impl SandboxProxy {
                     warnings,
                     error,
                     forward_eos,
+                    extra,
                 } => {
-                    let caps = match announced_caps(caps, self.pads.1.len()) {
-                        Ok(caps) => caps,
+                    let checked = announced_caps(caps, self.pads.1.len())
+                        .and_then(|caps| Ok((caps, announced_extra(extra, outputs.len())?)));
+                    let (caps, mut extra) = match checked {
+                        Ok(checked) => checked,
                         Err(text) => {
                             self.handle_failure(
                                 CallError::Failed(crate::SandboxError::Protocol(text)),
@@ -359,12 +362,15 @@ impl SandboxProxy {
                         {
                             ctx.set_src_caps(pad, c);
                         }
-                        let Some(buffer) = Self::output_buffer(worker, output) else {
+                        let Some(mut buffer) = Self::output_buffer(worker, output) else {
                             ctx.warning(
                                 "the sandboxed worker named an output it does not own; dropped",
                             );
                             continue;
                         };
+                        if let Some((_, meta)) = extra.next_if(|(at, _)| *at == i) {
+                            buffer.meta_mut().extra = meta;
+                        }
                         ctx.push_to(output.pad as usize, buffer);
                     }
                     for (_, pad, c) in caps {
@@ -433,6 +439,35 @@ impl Drop for SandboxProxy {
         drop(self.worker.take());
         self.group.unregister(self.member);
     }
+}
+
+/// Extensible metadata by output index, in order.
+type OutputExtras =
+    std::iter::Peekable<std::vec::IntoIter<(usize, Option<Box<parallax_core::buffer::ExtraMeta>>)>>;
+
+/// Checks the extensible metadata a worker sent: bounded per buffer and per reply, for
+/// outputs that exist, in order. A worker that lies here is treated like one that broke
+/// the protocol.
+fn announced_extra(
+    list: Vec<crate::extra_meta::ForOutput>,
+    outputs: usize,
+) -> Result<OutputExtras, String> {
+    let mut total = 0usize;
+    let mut last = None;
+    let mut out = Vec::with_capacity(list.len());
+    for item in list {
+        let at = item.output as usize;
+        if at >= outputs || last.is_some_and(|l| at <= l) {
+            return Err(format!("extra metadata for output {at} of {outputs}"));
+        }
+        last = Some(at);
+        total += crate::extra_meta::check(&item.entries)?;
+        if total > crate::extra_meta::MAX_MESSAGE_BYTES {
+            return Err(format!("{total} bytes of extra metadata in one reply"));
+        }
+        out.push((at, crate::extra_meta::decode(item.entries)?));
+    }
+    Ok(out.into_iter().peekable())
 }
 
 /// Checks what a worker announced: fixed caps that parse, on a src pad that exists.
@@ -585,6 +620,8 @@ impl Transform for SandboxProxy {
         ctx: &mut ProcessContext<'_>,
     ) -> Result<(), FlowError> {
         self.ensure_worker(ctx)?;
+        let extra = crate::extra_meta::encode(buffer.meta().extra.as_deref())
+            .map_err(|text| ctx.error(ElementError::new(ErrorKind::Stream, text)))?;
         let Some(worker) = self.worker.as_mut() else {
             return Err(FlowError::Flushing);
         };
@@ -603,6 +640,7 @@ impl Transform for SandboxProxy {
                 input,
                 grants,
                 maps,
+                extra,
             },
             ctx,
         )

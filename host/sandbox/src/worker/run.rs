@@ -95,13 +95,16 @@ impl Session {
                     input,
                     grants,
                     maps,
+                    extra,
                 } => {
                     {
                         let mut link = self.link();
                         link.apply_maps(&maps)?;
                         link.add_grants(&grants)?;
                     }
-                    let buffer = self.lease(input)?;
+                    let mut buffer = self.lease(input)?;
+                    buffer.meta_mut().extra =
+                        crate::extra_meta::decode(extra).map_err(SandboxError::Protocol)?;
                     let result = self.process(pad as usize, buffer);
                     self.finish(result, false)
                 }
@@ -250,12 +253,33 @@ impl Session {
     /// Turns the outcome of a call and whatever the element pushed into a reply.
     fn finish(&mut self, result: Result<(), FlowError>, forward_eos: bool) -> FromWorker {
         let mut outputs = Vec::new();
+        let mut extra = Vec::new();
+        let mut extra_bytes = 0usize;
         let mut pushed = self.state.take_outputs();
         let mut failure = self.copy_private_outputs(&mut pushed).err();
         {
             let link = self.link();
             let table_id = link.table.as_ref().map(|t| t.id());
             for (pad, buffer) in &pushed {
+                // Before the slot is transferred: a refused buffer must not take a
+                // reference the host will never adopt.
+                let entries = match crate::extra_meta::encode(buffer.meta().extra.as_deref()) {
+                    Ok(entries) => entries,
+                    Err(text) => {
+                        failure.get_or_insert(text);
+                        continue;
+                    }
+                };
+                extra_bytes += crate::extra_meta::check(&entries).unwrap_or(0);
+                if extra_bytes > crate::extra_meta::MAX_MESSAGE_BYTES {
+                    failure.get_or_insert_with(|| {
+                        format!(
+                            "more than {} bytes of extra metadata in one call",
+                            crate::extra_meta::MAX_MESSAGE_BYTES
+                        )
+                    });
+                    continue;
+                }
                 let memory = buffer.memory();
                 let data = if !host_visible(&link, memory) {
                     // `copy_private_outputs` moved every such buffer into a lent slot
@@ -277,6 +301,12 @@ impl Session {
                 } else {
                     continue;
                 };
+                if !entries.is_empty() {
+                    extra.push(crate::extra_meta::ForOutput {
+                        output: outputs.len() as u32,
+                        entries,
+                    });
+                }
                 outputs.push(Output {
                     pad: *pad as u32,
                     data,
@@ -341,6 +371,7 @@ impl Session {
             warnings,
             error,
             forward_eos,
+            extra,
         }
     }
 }

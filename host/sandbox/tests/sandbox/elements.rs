@@ -1,6 +1,7 @@
 //! Test-only elements that run inside workers: a passthrough, an allocating inverter, and
 //! a hostile element that attacks at buffer `at`.
 
+use parallax_core::buffer::MetaValue;
 use parallax_core::element::TrustLevel;
 use parallax_core::registry::RegisterError;
 use parallax_core::{
@@ -41,6 +42,48 @@ impl Transform for Pass {
         b: Buffer,
         ctx: &mut ProcessContext<'_>,
     ) -> Result<(), FlowError> {
+        ctx.push(b);
+        Ok(())
+    }
+}
+
+/// Hands each buffer back with its extensible metadata changed: `count` one more than
+/// the input's (1 without), and `blob` bytes of value 7 under `blob` when set.
+#[derive(Default)]
+struct Meta {
+    blob: u64,
+}
+impl ElementImpl for Meta {
+    fn set_property(&mut self, name: &str, value: &Value) -> Result<(), PropertyError> {
+        match (name, value) {
+            ("blob", Value::UInt(v)) => self.blob = *v,
+            _ => return Err(unknown(name)),
+        }
+        Ok(())
+    }
+    fn property(&self, name: &str) -> Result<Value, PropertyError> {
+        match name {
+            "blob" => Ok(Value::UInt(self.blob)),
+            _ => Err(unknown(name)),
+        }
+    }
+}
+impl Transform for Meta {
+    fn process(
+        &mut self,
+        _: usize,
+        mut b: Buffer,
+        ctx: &mut ProcessContext<'_>,
+    ) -> Result<(), FlowError> {
+        let extra = b.meta_mut().extra_mut();
+        let count = match extra.get("count") {
+            Some(MetaValue::Int(n)) => n + 1,
+            _ => 1,
+        };
+        extra.set("count", MetaValue::Int(count));
+        if self.blob > 0 {
+            extra.set("blob", MetaValue::Bytes(vec![7; self.blob as usize]));
+        }
         ctx.push(b);
         Ok(())
     }
@@ -166,6 +209,10 @@ pub(crate) fn registry() -> Result<Registry, RegisterError> {
     registry.register(info("sbxinvert"), || {
         AnyElement::Transform(Box::new(Invert))
     })?;
+    registry.register(
+        info("sbxmeta").property(PropSpec::uint("blob", 0, 0, 1 << 20)),
+        || AnyElement::Transform(Box::<Meta>::default()),
+    )?;
     registry.register(
         info("sbxhostile")
             .property(PropSpec::string("attack", "none"))

@@ -187,6 +187,69 @@ pub(crate) fn outputs_come_from_shared_slots() -> TestResult {
     Ok(())
 }
 
+/// Extensible metadata crosses both ways: the worker's element sees what the host's
+/// buffer carries and what it adds comes back; too much is refused, naming the cause.
+pub(crate) fn extra_metadata_crosses_both_ways() -> TestResult {
+    use parallax_core::buffer::{ExtraMeta, MetaValue};
+    let arena = CpuArena::new("upstream", 4096, 4).map_err(|e| e.to_string())?;
+    let mut meta = proxy("sbxmeta", &[], config(0))?;
+    let mut state = ContextState::new("test");
+    let cancel = AtomicBool::new(false);
+    let mut sent = ExtraMeta::default();
+    sent.set("count", MetaValue::Int(41));
+    sent.set("name", MetaValue::Str("camera 2".into()));
+    sent.set("gain", MetaValue::Double(0.5));
+    sent.set("sei", MetaValue::Bytes(vec![1, 2, 3]));
+    let mut buffer = input(&arena, 9, 64)?;
+    buffer.meta_mut().extra = Some(Box::new(sent.clone()));
+    let plain = input(&arena, 10, 64)?;
+    for (buffer, count) in [(buffer, 42), (plain, 1)] {
+        let result = meta.process(0, buffer, &mut ProcessContext::new(&mut state, &cancel));
+        check!(result.is_ok(), "{result:?} {:?}", state.take_error());
+        let outputs = state.take_outputs();
+        check!(outputs.len() == 1, "{} outputs", outputs.len());
+        let extra = outputs[0]
+            .1
+            .meta()
+            .extra
+            .as_deref()
+            .ok_or("no extra meta")?;
+        check!(
+            extra.get("count") == Some(&MetaValue::Int(count)),
+            "{extra:?}"
+        );
+        if count == 42 {
+            for (key, value) in sent.iter().skip(1) {
+                check!(extra.get(key) == Some(value), "{key}: {extra:?}");
+            }
+        } else {
+            check!(extra.iter().count() == 1, "{extra:?}");
+        }
+    }
+    // Too much from the host: refused before the call, naming the bound.
+    let mut big = ExtraMeta::default();
+    big.set("blob", MetaValue::Bytes(vec![0; 5000]));
+    let mut buffer = input(&arena, 11, 64)?;
+    buffer.meta_mut().extra = Some(Box::new(big));
+    let result = meta.process(0, buffer, &mut ProcessContext::new(&mut state, &cancel));
+    check!(result.is_err(), "oversized metadata accepted");
+    let error = state.take_error().ok_or("no error")?.to_string();
+    check!(error.contains("at most 4096"), "{error}");
+    meta.stop().map_err(|e| e.to_string())?;
+    // Too much from the worker: the call fails with the worker's reason.
+    let mut blob = proxy("sbxmeta", &[("blob", Value::UInt(5000))], config(0))?;
+    let buffer = input(&arena, 12, 64)?;
+    let result = blob.process(0, buffer, &mut ProcessContext::new(&mut state, &cancel));
+    check!(result.is_err(), "oversized metadata accepted");
+    let error = state.take_error().ok_or("no error")?.to_string();
+    check!(error.contains("at most 4096"), "{error}");
+    check!(blob.restarts() == 0, "an honest refusal is no crash");
+    drop(state.take_outputs());
+    blob.stop().map_err(|e| e.to_string())?;
+    check!(arena.stats().in_use == 0, "{:?}", arena.stats());
+    Ok(())
+}
+
 pub(crate) fn protections_are_active() -> TestResult {
     let proxy = proxy("sbxpass", &[], config(0))?;
     let p = proxy.protections().ok_or("no worker")?.clone();

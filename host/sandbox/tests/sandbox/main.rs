@@ -68,6 +68,10 @@ fn main() -> ExitCode {
             isolated::outputs_come_from_shared_slots,
         ),
         (
+            "isolated::extra_metadata_crosses_both_ways",
+            isolated::extra_metadata_crosses_both_ways,
+        ),
+        (
             "isolated::protections_are_active",
             isolated::protections_are_active,
         ),

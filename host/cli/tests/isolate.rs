@@ -531,3 +531,35 @@ mod demuxers {
         assert!(!log.contains("SIGSYS"), "{log}");
     }
 }
+
+/// Sources and sinks stay in-process (a worker runs transforms only); a pattern that
+/// matches one says so on the bus instead of being ignored silently.
+#[test]
+fn a_pattern_matching_a_source_or_sink_warns_that_it_stays_in_process() {
+    let dir = scratch("source");
+    let out = parallax(
+        &[
+            "launch",
+            "-v",
+            "--isolate",
+            "videotestsrc",
+            "--isolate",
+            "fakesink",
+            "videotestsrc num-buffers=3 ! fakesink",
+        ],
+        &dir,
+    );
+    let log = stderr(&out);
+    assert!(out.status.success(), "{log}");
+    assert!(
+        log.contains(
+            "videotestsrc0: runs in-process although an isolation pattern matches it: a source"
+        ),
+        "{log}"
+    );
+    assert!(
+        log.contains("fakesink0: runs in-process although an isolation pattern matches it: a sink"),
+        "{log}"
+    );
+    assert!(!log.contains(": isolated"), "{log}");
+}

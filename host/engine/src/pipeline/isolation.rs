@@ -178,6 +178,27 @@ impl Pipeline {
                 matches!(node.element, Some(AnyElement::Transform(_))).then_some((id, place))
             })
             .collect();
+        // A pattern the user gave that matches a source or a sink does not isolate it (a
+        // worker runs transforms only): say so rather than run it in-process silently.
+        if matches!(mode, Isolation::Patterns(_) | Isolation::PatternsEach(_)) {
+            for id in self.graph.node_ids() {
+                let node = self.graph.node(id);
+                let kind = match node.element {
+                    Some(AnyElement::Source(_)) => "a source",
+                    Some(AnyElement::Sink(_)) => "a sink",
+                    _ => continue,
+                };
+                if placement(node.factory.info(), &mode).is_some() {
+                    self.shared.bus.post(Message::Warning {
+                        element: node.name.clone(),
+                        message: format!(
+                            "runs in-process although an isolation pattern matches it: \
+                             {kind} cannot run in a sandbox worker yet (transforms only)"
+                        ),
+                    });
+                }
+            }
+        }
         // A config given explicitly names its worker; otherwise one must be known.
         let have_worker = self.isolation.config.is_some() || worker_available();
         // Children of elements like decodebin follow the same rules, when a worker exists

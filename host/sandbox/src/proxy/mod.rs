@@ -277,17 +277,24 @@ impl SandboxProxy {
             Ok(()) => Ok(()),
             Err(failure) => {
                 self.handle_failure(failure, ctx)?;
-                // One more try right away: a restart that cannot start fails the element.
-                self.spawn(false).map_err(|failure| {
-                    let text = match failure {
-                        CallError::Died(d) => d.to_string(),
-                        CallError::Failed(e) => e.to_string(),
-                    };
-                    ctx.error(ElementError::new(
-                        ErrorKind::Core,
-                        format!("cannot restart the sandboxed worker: {text}"),
-                    ))
-                })
+                // Try again right away. A process that died while this element joined it
+                // (another member of the group crashed again) is one more death, which
+                // `handle_failure` counts against the restart policy and ends when it is
+                // used up; a worker that cannot start at all fails the element.
+                loop {
+                    match self.spawn(false) {
+                        Ok(()) => return Ok(()),
+                        Err(CallError::Died(death)) => {
+                            self.handle_failure(CallError::Died(death), ctx)?;
+                        }
+                        Err(CallError::Failed(e)) => {
+                            return Err(ctx.error(ElementError::new(
+                                ErrorKind::Core,
+                                format!("cannot restart the sandboxed worker: {e}"),
+                            )));
+                        }
+                    }
+                }
             }
         }
     }

@@ -8,7 +8,7 @@
 //! lands on the host's CPU instead (see docs/benchmarks.md).
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use parallax_core::memory::CpuArena;
@@ -48,6 +48,8 @@ fn measure(element: &mut dyn Transform, size: usize, count: usize, fill: bool) -
         if fill {
             buf.data_mut().fill(i as u8);
         }
+        let filled = start.elapsed().as_nanos() as u64;
+        FILL_NS.fetch_add(filled, Ordering::Relaxed);
         let mut ctx = ProcessContext::new(&mut state, &cancel);
         element.process(0, buf.freeze(), &mut ctx).expect("process");
         drop(state.take_outputs());
@@ -55,6 +57,9 @@ fn measure(element: &mut dyn Transform, size: usize, count: usize, fill: bool) -
     }
     times
 }
+
+/// Time spent filling buffers, summed by `measure`, so the rows can show it apart.
+static FILL_NS: AtomicU64 = AtomicU64::new(0);
 
 fn pct(times: &mut [u64], p: f64) -> f64 {
     times.sort_unstable();
@@ -101,12 +106,24 @@ fn main() {
     );
     let mut ratios = Vec::new();
     for _ in 0..3 {
+        // 20 000 buffers (~0.15 s per row): with 2000 a row lasted ~15 ms, too short for a
+        // stable rate on a shared machine.
+        let count = 20_000;
+        FILL_NS.store(0, Ordering::Relaxed);
         let t = Instant::now();
-        let n = measure(&mut *local, 1 << 20, 2000, true).len();
+        let n = measure(&mut *local, 1 << 20, count, true).len();
         let local_rate = n as f64 / t.elapsed().as_secs_f64();
+        let lf = FILL_NS.swap(0, Ordering::Relaxed) as f64 / n as f64 / 1000.0;
         let t = Instant::now();
-        let n = measure(&mut proxy, 1 << 20, 2000, true).len();
+        let n = measure(&mut proxy, 1 << 20, count, true).len();
         let iso_rate = n as f64 / t.elapsed().as_secs_f64();
+        let isf = FILL_NS.swap(0, Ordering::Relaxed) as f64 / n as f64 / 1000.0;
+        // The fill is the same work on both sides: what differs is the crossing.
+        println!(
+            "  per buffer: fill {lf:.2} us in-process, {isf:.2} us isolated; total {:.2} / {:.2} us",
+            1e6 / local_rate,
+            1e6 / iso_rate
+        );
         println!(
             "1 MiB (filled per buffer): in-process {local_rate:.0} buf/s, isolated {iso_rate:.0} buf/s, ratio {:.2}",
             iso_rate / local_rate

@@ -147,11 +147,16 @@ fn i420_max_diff(ours: &[u8], theirs: &[u8], w: usize, h: usize) -> u8 {
 async fn baseline_420_decodes_to_i420_within_one_of_the_integer_idct() {
     // Our own decoder: planes straight from the IDCT, no upsampling or colour
     // conversion, like GStreamer's jpegdec. FFmpeg's integer IDCT (libjpeg's jrevdct)
-    // rounds within 1 of libjpeg-turbo's, which ours matches (see docs/benchmarks.md).
+    // rounds within 1 of libjpeg-turbo's, which ours matches (see docs/benchmarks.md
+    // and the luma test below).
     for (name, w, h) in [("420", 64usize, 48usize), ("420_odd_restart", 37, 23)] {
-        let out = decode_file(&format!("jpeg_{name}.jpg"), "jpegdec", 100)
-            .await
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let out = decode_file(
+            &format!("jpeg_{name}.jpg"),
+            "jpegdec idct-method=islow",
+            100,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(out.str("format"), "I420", "{name}");
         assert_eq!((out.int("width"), out.int("height")), (w as i64, h as i64));
         let ours = out.buffers[0].data();
@@ -162,6 +167,46 @@ async fn baseline_420_decodes_to_i420_within_one_of_the_integer_idct() {
         let max = i420_max_diff(ours, &theirs, w, h);
         assert!(max <= 1, "{name}: a sample differs by {max} from FFmpeg's");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn luma_equals_djpeg_for_each_idct_method() {
+    // Our own decoder against libjpeg-turbo's `djpeg -grayscale` with the same IDCT:
+    // `ifast` (the default, as in GStreamer) is `-dct fast`, `islow` is `-dct int`.
+    for (chain, dct) in [
+        ("jpegdec", "fast"),
+        ("jpegdec idct-method=ifast", "fast"),
+        ("jpegdec idct-method=islow", "int"),
+    ] {
+        for (name, w, h, format) in [
+            ("420", 64usize, 48usize, "I420"),
+            ("420_odd_restart", 37, 23, "I420"),
+            ("gray", 64, 48, "GRAY8"),
+        ] {
+            let out = decode_file(&format!("jpeg_{name}.jpg"), chain, 100)
+                .await
+                .unwrap_or_else(|e| panic!("{name} {chain}: {e}"));
+            assert_eq!(out.str("format"), format, "{name} {chain}");
+            let luma = unpad(out.buffers[0].data(), w, w.next_multiple_of(4), h);
+            let theirs = read_fixture(&format!("jpeg_{name}_djpeg_{dct}.y"));
+            assert!(
+                luma == theirs,
+                "{name} {chain}: luma differs from djpeg -dct {dct}"
+            );
+        }
+    }
+    // The two methods do give different pictures, so the property takes effect.
+    let fast = read_fixture("jpeg_420_djpeg_fast.y");
+    assert_ne!(fast, read_fixture("jpeg_420_djpeg_int.y"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jpegdec_refuses_an_idct_method_it_does_not_have() {
+    // GStreamer's `float` is not offered (see docs/elements-codecs.md).
+    let Err(err) = decode_file("jpeg_420.jpg", "jpegdec idct-method=float", 100).await else {
+        panic!("idct-method=float accepted");
+    };
+    assert!(err.contains("idct-method"), "{err}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -13,14 +13,15 @@ use zune_core::options::DecoderOptions;
 use zune_jpeg::JpegDecoder;
 
 use super::headers::{self, Layout};
-use super::planar::{self, Plane};
+use super::planar::{self, IdctMethod, Plane};
 use crate::util::image_out::{ImageFormat, Picture};
 use crate::util::video_caps::MAX_DIMENSION;
 use crate::util::video_format::{FrameLayout, VideoFormat};
 
 /// Decodes `file` (at stream offset `offset`; `components` from its frame header) into
 /// a slot from `ctx`, as I420 where the image allows and `i420` says downstream takes
-/// it; `scratch` takes zune-jpeg's rows when they need GStreamer's 4-byte row padding.
+/// it, with the inverse DCT `method` (our own decoder only; zune-jpeg has one IDCT);
+/// `scratch` takes zune-jpeg's rows when they need GStreamer's 4-byte row padding.
 ///
 /// # Errors
 ///
@@ -31,6 +32,7 @@ pub(super) fn decode(
     components: u8,
     offset: u64,
     i420: bool,
+    method: IdctMethod,
     scratch: &mut Vec<u8>,
     ctx: &mut ProcessContext<'_>,
 ) -> Result<(Picture, BufferMut), FlowError> {
@@ -42,9 +44,9 @@ pub(super) fn decode(
         )))
     })?;
     match h.layout {
-        Layout::Gray => return decode_planar(file, &h, ImageFormat::Gray8, offset, ctx),
+        Layout::Gray => return decode_planar(file, &h, ImageFormat::Gray8, offset, method, ctx),
         Layout::Yuv420 if i420 => {
-            return decode_planar(file, &h, ImageFormat::I420, offset, ctx);
+            return decode_planar(file, &h, ImageFormat::I420, offset, method, ctx);
         }
         _ => {}
     }
@@ -101,6 +103,7 @@ fn decode_planar(
     h: &headers::Headers,
     format: ImageFormat,
     offset: u64,
+    method: IdctMethod,
     ctx: &mut ProcessContext<'_>,
 ) -> Result<(Picture, BufferMut), FlowError> {
     let picture = Picture::new(format, h.width, h.height, offset).map_err(|e| ctx.error(e))?;
@@ -129,7 +132,7 @@ fn decode_planar(
     };
     let mut out = ctx.allocate(picture.size)?;
     out.set_len(picture.size);
-    planar::decode(file, h, &planes, out.data_mut()).map_err(|e| {
+    planar::decode(file, h, &planes, out.data_mut(), method).map_err(|e| {
         ctx.error(ElementError::stream(format!(
             "invalid JPEG at byte offset {}: {}",
             offset + e.at as u64,

@@ -3,14 +3,16 @@
 //! buffer from an encoder or demuxer, or a byte stream from `filesrc`), decodes each into
 //! an output slot and announces its caps before pushing it.
 
+use parallax_core::property::EnumValue;
 use parallax_core::registry::ElementInfo;
 use parallax_core::{
     AnyElement, BufferMut, Caps, ElementError, ExecutionHints, FlowError, PadTemplate,
-    ProcessContext, Structure,
+    ProcessContext, PropSpec, PropertyError, Structure, Value,
 };
 
 use super::decode;
 use super::framer::JpegFramer;
+use super::planar::IdctMethod;
 use crate::util::image_dec::{ImageCodec, ImageDecoder};
 use crate::util::image_out::{self, Picture};
 
@@ -22,11 +24,31 @@ const MAX_FILE_SIZE: usize = 256 * 1024 * 1024;
 /// anything.
 const FORMATS: [&str; 3] = ["I420", "RGB", "GRAY8"];
 
+/// GStreamer's default `idct-method`.
+const DEFAULT_IDCT: &str = "ifast";
+
+/// GStreamer's nicks and numbers for the IDCT methods implemented (its `float`, 2, is
+/// not: libjpeg-turbo's float IDCT gives different pixels on different CPUs).
+const IDCT_METHODS: &[EnumValue] = &[
+    EnumValue {
+        nick: "islow",
+        value: 0,
+        doc: "Slow but accurate integer DCT",
+    },
+    EnumValue {
+        nick: "ifast",
+        value: 1,
+        doc: "Faster, less accurate integer DCT",
+    },
+];
+
 struct Jpeg {
     framer: JpegFramer,
     scratch: Vec<u8>,
     /// Downstream takes I420 (the format fixated at negotiation is I420, or none was).
     i420: bool,
+    /// The inverse DCT of our own decoder (zune-jpeg has only its own).
+    idct: IdctMethod,
 }
 
 impl Default for Jpeg {
@@ -35,6 +57,7 @@ impl Default for Jpeg {
             framer: JpegFramer::default(),
             scratch: Vec::new(),
             i420: true,
+            idct: IdctMethod::Ifast,
         }
     }
 }
@@ -54,6 +77,10 @@ pub(super) fn info() -> ElementInfo {
     )
     .pad(PadTemplate::sink(sink_caps()))
     .pad(PadTemplate::src(image_out::src_template(&FORMATS)))
+    .property(
+        PropSpec::enumeration("idct-method", DEFAULT_IDCT, IDCT_METHODS)
+            .doc("The IDCT algorithm to use (gray and 4:2:0 sequential images)"),
+    )
     .hints(ExecutionHints::DEFAULT)
 }
 
@@ -88,7 +115,15 @@ impl ImageCodec for Jpeg {
         // The component count of the image just framed (an image without a frame header
         // fails in the decoder, which reports it).
         let components = self.framer.frame.map_or(3, |(_, _, c)| c);
-        decode::decode(file, components, offset, self.i420, &mut self.scratch, ctx)
+        decode::decode(
+            file,
+            components,
+            offset,
+            self.i420,
+            self.idct,
+            &mut self.scratch,
+            ctx,
+        )
     }
 
     fn negotiated(&mut self, src: Option<&Caps>) {
@@ -98,5 +133,38 @@ impl ImageCodec for Jpeg {
             .and_then(|c| c.structure(0))
             .and_then(|s| s.get_str("format"))
             .is_none_or(|f| f == "I420");
+    }
+
+    fn set_property(&mut self, name: &str, value: &Value) -> Result<(), PropertyError> {
+        match name {
+            "idct-method" => {
+                self.idct = match value.str_for(name)? {
+                    "islow" | "0" => IdctMethod::Islow,
+                    "ifast" | "1" => IdctMethod::Ifast,
+                    other => {
+                        return Err(PropertyError::BadValue {
+                            name: name.to_owned(),
+                            expected: "islow or ifast".to_owned(),
+                            got: other.to_owned(),
+                        });
+                    }
+                };
+                Ok(())
+            }
+            _ => Err(PropertyError::unknown(name)),
+        }
+    }
+
+    fn property(&self, name: &str) -> Result<Value, PropertyError> {
+        match name {
+            "idct-method" => Ok(Value::Enum(
+                match self.idct {
+                    IdctMethod::Islow => "islow",
+                    IdctMethod::Ifast => "ifast",
+                }
+                .to_owned(),
+            )),
+            _ => Err(PropertyError::unknown(name)),
+        }
     }
 }

@@ -10,7 +10,16 @@
 
 use super::headers::{Headers, Layout};
 use super::huffman::BitReader;
-use super::idct;
+use super::{idct, idct_fast};
+
+/// The inverse DCT, GStreamer's `idct-method` values (its `float` is not offered).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum IdctMethod {
+    /// libjpeg's accurate integer IDCT (`jidctint.c`, `djpeg -dct int`).
+    Islow,
+    /// libjpeg's fast integer IDCT (`jidctfst.c`, `djpeg -dct fast`), GStreamer's default.
+    Ifast,
+}
 
 /// Where one component's samples go in the output buffer.
 #[derive(Debug, Clone, Copy)]
@@ -28,7 +37,7 @@ pub(super) struct ScanError {
 }
 
 /// Decodes the scan of `file` described by `h` into `out`, one [`Plane`] per component
-/// (Y only for gray; Y, U, V for 4:2:0).
+/// (Y only for gray; Y, U, V for 4:2:0), with the inverse DCT `method`.
 ///
 /// # Errors
 ///
@@ -38,6 +47,7 @@ pub(super) fn decode(
     h: &Headers,
     planes: &[Plane],
     out: &mut [u8],
+    method: IdctMethod,
 ) -> Result<(), ScanError> {
     let scan = file.get(h.scan_start..).unwrap_or_default();
     let mut reader = BitReader::new(scan);
@@ -67,6 +77,11 @@ pub(super) fn decode(
     }
     let mcus_x = h.width.div_ceil(mcu_size);
     let mcus_y = h.height.div_ceil(mcu_size);
+    // The fast IDCT takes its AAN scale factors with the dequantisation.
+    let quant = match method {
+        IdctMethod::Islow => h.quant,
+        IdctMethod::Ifast => h.quant.map(|q| idct_fast::scaled_quant(&q)),
+    };
     let mut tables = Vec::with_capacity(sampling.len());
     for c in &h.components {
         let (Some(dc), Some(ac)) = (h.dc[c.dc].as_ref(), h.ac[c.ac].as_ref()) else {
@@ -75,7 +90,7 @@ pub(super) fn decode(
                 "scan uses a Huffman table that was not defined",
             ));
         };
-        tables.push((dc, ac, &h.quant[c.quant]));
+        tables.push((dc, ac, &quant[c.quant]));
     }
     let mut pred = [0i32; 3];
     // Two blocks in turn: each is transformed only after the next one is decoded, so
@@ -113,7 +128,7 @@ pub(super) fn decode(
                         cur ^= 1;
                         if let Some((last, p, x, y)) = pending {
                             let block = &mut blocks[cur];
-                            put_block(block, last, &planes[p], x, y, out, &mut edge);
+                            put_block(block, last, &planes[p], (x, y), out, &mut edge, method);
                             if last > 0 {
                                 *block = [0; 64];
                             }
@@ -125,7 +140,15 @@ pub(super) fn decode(
         }
     }
     if let Some((last, p, x, y)) = pending {
-        put_block(&blocks[cur ^ 1], last, &planes[p], x, y, out, &mut edge);
+        put_block(
+            &blocks[cur ^ 1],
+            last,
+            &planes[p],
+            (x, y),
+            out,
+            &mut edge,
+            method,
+        );
     }
     Ok(())
 }
@@ -137,10 +160,10 @@ fn put_block(
     block: &[i16; 64],
     last: usize,
     plane: &Plane,
-    x: usize,
-    y: usize,
+    (x, y): (usize, usize),
     out: &mut [u8],
     edge: &mut [u8; 64],
+    method: IdctMethod,
 ) {
     if x >= plane.width || y >= plane.height {
         return;
@@ -152,10 +175,11 @@ fn put_block(
             last,
             &mut out[start..start + 7 * plane.stride + 8],
             plane.stride,
+            method,
         );
         return;
     }
-    transform_edge(block, last, edge);
+    transform_edge(block, last, edge, method);
     let (w, rows) = ((plane.width - x).min(8), (plane.height - y).min(8));
     for r in 0..rows {
         let at = start + r * plane.stride;
@@ -165,8 +189,18 @@ fn put_block(
 
 /// The transform for `last` (see [`put_block`]) into 8 rows at `dst[row * stride..]`.
 #[inline(always)]
-fn transform(block: &[i16; 64], last: usize, dst: &mut [u8], stride: usize) {
-    if last == 0 {
+fn transform(block: &[i16; 64], last: usize, dst: &mut [u8], stride: usize, method: IdctMethod) {
+    if method == IdctMethod::Ifast {
+        if last == 0 {
+            idct_fast::dc_only(block[0], dst, stride);
+        } else if last <= idct::LAST_IN_2X2 {
+            idct_fast::idct::<2>(block, dst, stride);
+        } else if last <= idct::LAST_IN_4X4 {
+            idct_fast::idct::<4>(block, dst, stride);
+        } else {
+            idct_fast::idct::<8>(block, dst, stride);
+        }
+    } else if last == 0 {
         idct::dc_only(block[0], dst, stride);
     } else if last <= idct::LAST_IN_2X2 {
         idct::idct::<2>(block, dst, stride);
@@ -179,6 +213,6 @@ fn transform(block: &[i16; 64], last: usize, dst: &mut [u8], stride: usize) {
 
 /// [`transform`] into a block-sized buffer, out of line: only edge blocks take it.
 #[inline(never)]
-fn transform_edge(block: &[i16; 64], last: usize, edge: &mut [u8; 64]) {
-    transform(block, last, edge, 8);
+fn transform_edge(block: &[i16; 64], last: usize, edge: &mut [u8; 64], method: IdctMethod) {
+    transform(block, last, edge, 8, method);
 }

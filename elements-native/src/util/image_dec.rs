@@ -59,6 +59,24 @@ pub(crate) trait ImageCodec: Send + 'static {
     /// Told the src caps fixated at negotiation (placeholders for size, but they say
     /// which formats downstream accepts); a codec with a choice of formats picks here.
     fn negotiated(&mut self, _src: Option<&Caps>) {}
+
+    /// Sets the codec's property `name`; codecs without properties refuse every name.
+    ///
+    /// # Errors
+    ///
+    /// [`PropertyError`] for an unknown name or a bad value.
+    fn set_property(&mut self, name: &str, _value: &Value) -> Result<(), PropertyError> {
+        Err(PropertyError::unknown(name))
+    }
+
+    /// The codec's property `name`.
+    ///
+    /// # Errors
+    ///
+    /// [`PropertyError`] for an unknown name.
+    fn property(&self, name: &str) -> Result<Value, PropertyError> {
+        Err(PropertyError::unknown(name))
+    }
 }
 
 /// An image decoder element around codec `C`.
@@ -151,12 +169,12 @@ impl<C: ImageCodec> ImageDecoder<C> {
 }
 
 impl<C: ImageCodec> ElementImpl for ImageDecoder<C> {
-    fn set_property(&mut self, name: &str, _value: &Value) -> Result<(), PropertyError> {
-        Err(PropertyError::unknown(name))
+    fn set_property(&mut self, name: &str, value: &Value) -> Result<(), PropertyError> {
+        self.codec.set_property(name, value)
     }
 
     fn property(&self, name: &str) -> Result<Value, PropertyError> {
-        Err(PropertyError::unknown(name))
+        self.codec.property(name)
     }
 
     fn transform_caps(&self, direction: PadDirection, caps: &Caps) -> Caps {

@@ -162,8 +162,16 @@ pub fn compile(kind: PolicyKind, pid: i32) -> Result<(Vec<BpfProgram>, u32), San
     );
     // ftruncate: sizing such a memfd (only fds the worker holds; `fsize` bounds the size,
     // and the host's arenas are sealed against growing and shrinking, so it cannot touch
-    // them).
-    rules.insert(libc::SYS_ftruncate, Vec::new());
+    // them). Never fd 2: stderr is the host's, and when that is a file (`2> log`) the
+    // worker could truncate it. The fd is an `unsigned int` to the kernel, so the check
+    // compares the low 32 bits only (a 64-bit "not 2" would let 0x1_0000_0002 through).
+    rules.insert(
+        libc::SYS_ftruncate,
+        vec![rule(vec![
+            SeccompCondition::new(0, SeccompCmpArgLen::Dword, SeccompCmpOp::Ne, 2)
+                .map_err(seccomp)?,
+        ])?],
+    );
     // tgkill: only on this process, so abort() works but no other process can be signalled.
     rules.insert(
         libc::SYS_tgkill,

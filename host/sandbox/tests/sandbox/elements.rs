@@ -180,6 +180,12 @@ fn attack(kind: &str) {
             // the process image would be replaced, which is what the test forbids.
             unsafe { libc::execv(path.as_ptr(), argv.as_ptr()) };
         }
+        // Truncating the host's stderr (a log file when the host runs with `2> log`): the
+        // upper bits make a 64-bit "fd != 2" check pass while the kernel still sees fd 2.
+        "truncate-stderr" => {
+            // SAFETY: ftruncate takes an fd and a length; the call is expected to trap.
+            unsafe { libc::syscall(libc::SYS_ftruncate, 0x1_0000_0002_i64, 0_i64) };
+        }
         // SAFETY: the child, if one were created, exits at once.
         "fork" if unsafe { libc::fork() } == 0 => std::process::exit(0),
         "segv" => {

@@ -316,6 +316,10 @@ pub(crate) fn execve_is_denied() -> TestResult {
     denied("execve", &["execve"])
 }
 
+pub(crate) fn truncating_stderr_is_denied() -> TestResult {
+    denied("truncate-stderr", &["ftruncate"])
+}
+
 pub(crate) fn fork_is_denied() -> TestResult {
     denied("fork", &["clone", "fork", "clone3"])
 }

@@ -79,6 +79,10 @@ fn main() -> ExitCode {
         ("isolated::socket_is_denied", isolated::socket_is_denied),
         ("isolated::execve_is_denied", isolated::execve_is_denied),
         ("isolated::fork_is_denied", isolated::fork_is_denied),
+        (
+            "isolated::truncating_stderr_is_denied",
+            isolated::truncating_stderr_is_denied,
+        ),
         ("isolated::abort_is_reported", isolated::abort_is_reported),
         (
             "isolated::spinning_worker_times_out",

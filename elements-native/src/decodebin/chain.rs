@@ -3,8 +3,9 @@
 //!
 //! A key design decision: the graph cannot change at runtime, so the chain lives inside
 //! one element. Stages are created through the context (`ProcessContext::create_child`),
-//! so the engine's isolation applies to them as to the pipeline's own elements. Each stage is a normal element with its own [`ContextState`]; the chain
-//! calls `process`/`sink_eos` the way a streaming thread would, applies caps
+//! so the engine's isolation applies to them as to the pipeline's own elements. Each
+//! stage is a normal element with its own [`ContextState`]; the chain calls
+//! `process`/`sink_eos` the way a streaming thread would, applies caps
 //! announcements in order (renegotiating the next stage or rebuilding from there) and
 //! hands the last stage's outputs and caps to `decodebin`'s own context.
 

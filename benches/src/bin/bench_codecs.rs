@@ -10,8 +10,8 @@
 //! Usage: `benches/run-codecs.sh` (builds first and makes the media), or
 //! `bench_codecs PARALLAX_BIN PEER_BENCH_DIR MEDIA_DIR [RUNS] [ROW_FILTER]`.
 
-use parallax_benches::{launch_secs, median, peer_value};
-use std::path::{Path, PathBuf};
+use parallax_benches::{PeerBenchArgs, launch_secs, median, peer_value};
+use std::path::Path;
 
 /// One row: a Parallax pipeline and the peer script that does the same work.
 struct Row {
@@ -80,19 +80,13 @@ fn rows(media: &Path) -> Vec<Row> {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    if args.len() < 4 {
-        eprintln!(
-            "usage: {} PARALLAX_BIN PEER_BENCH_DIR MEDIA_DIR [RUNS] [ROW_FILTER]",
-            args[0]
-        );
-        std::process::exit(2);
-    }
-    let bin = PathBuf::from(&args[1]);
-    let peer_dir = PathBuf::from(&args[2]);
-    let media = PathBuf::from(&args[3]);
-    let runs: usize = args.get(4).and_then(|r| r.parse().ok()).unwrap_or(3).max(1);
-    let filter = args.get(5).cloned().unwrap_or_default();
+    let PeerBenchArgs {
+        bin,
+        peer_dir,
+        media,
+        runs,
+        filter,
+    } = PeerBenchArgs::from_env();
 
     println!("| row | Parallax fps | peer fps | Parallax/peer | peer script |");
     println!("|---|---:|---:|---:|---|");

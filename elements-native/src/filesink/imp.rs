@@ -1,7 +1,8 @@
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
+use parallax_core::files::{self, FileAccess, FileNeed};
 use parallax_core::registry::ElementInfo;
 use parallax_core::{
     AnyElement, Buffer, Caps, ElementError, ElementImpl, ErrorKind, ExecutionHints, FlowError,
@@ -55,6 +56,16 @@ pub(super) fn create() -> AnyElement {
     }))
 }
 
+impl FileSink {
+    fn access(&self) -> FileAccess {
+        if self.settings.append {
+            FileAccess::Append
+        } else {
+            FileAccess::Write
+        }
+    }
+}
+
 impl ElementImpl for FileSink {
     fn set_property(&mut self, name: &str, value: &Value) -> Result<(), PropertyError> {
         let s = &mut self.settings;
@@ -84,20 +95,27 @@ impl ElementImpl for FileSink {
         })
     }
 
+    fn sandbox_files(&self) -> Vec<FileNeed> {
+        let access = self.access();
+        self.settings
+            .location
+            .iter()
+            .map(|path| FileNeed {
+                path: path.clone(),
+                access,
+            })
+            .collect()
+    }
+
     fn start(&mut self) -> Result<(), ElementError> {
         let Some(path) = self.settings.location.clone() else {
             return Err(ElementError::settings(
                 "no file to write: the 'location' property is not set",
             ));
         };
-        let mut options = OpenOptions::new();
-        options.create(true);
-        if self.settings.append {
-            options.append(true);
-        } else {
-            options.write(true).truncate(true);
-        }
-        let file = options.open(&path).map_err(|e| {
+        // Through `files::open`: in a sandboxed worker the host opened it (see
+        // `sandbox_files`).
+        let file = files::open(&path, self.access()).map_err(|e| {
             ElementError::resource(format!(
                 "could not open file \"{}\" for writing: {e}",
                 path.display()

@@ -2,6 +2,7 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::PathBuf;
 
+use parallax_core::files::{self, FileAccess, FileNeed};
 use parallax_core::registry::ElementInfo;
 use parallax_core::{
     AnyElement, Caps, ElementError, ElementImpl, ErrorKind, ExecutionHints, FlowError, PadTemplate,
@@ -98,26 +99,24 @@ impl ElementImpl for FileSrc {
         })
     }
 
+    fn sandbox_files(&self) -> Vec<FileNeed> {
+        self.settings.location.iter().map(FileNeed::read).collect()
+    }
+
     fn start(&mut self) -> Result<(), ElementError> {
         let Some(path) = self.settings.location.clone() else {
             return Err(ElementError::settings(
                 "no file to read: the 'location' property is not set",
             ));
         };
-        let file = File::open(&path).map_err(|e| {
+        // Through `files::open`: in a sandboxed worker the host opened it (see
+        // `sandbox_files`); a directory is refused there, not at the first read.
+        let file = files::open(&path, FileAccess::Read).map_err(|e| {
             ElementError::resource(format!(
                 "could not open file \"{}\" for reading: {e}",
                 path.display()
             ))
         })?;
-        // Opening a directory succeeds on Linux; only the first read would fail, with a
-        // less helpful message.
-        if file.metadata().is_ok_and(|m| m.is_dir()) {
-            return Err(ElementError::resource(format!(
-                "\"{}\" is a directory",
-                path.display()
-            )));
-        }
         self.state = State::Started {
             file,
             path,

@@ -27,6 +27,7 @@ pub mod caps {
 }
 pub mod element;
 pub mod error;
+pub mod files;
 pub mod memory;
 pub mod property;
 pub mod registry;
@@ -39,5 +40,6 @@ pub use element::{
     ProcessContext, ProduceContext, ProduceResult, QueueLimits, Sink, Source, Transform,
 };
 pub use error::{ElementError, ErrorKind, FlowError, PropertyError};
+pub use files::{FileAccess, FileNeed};
 pub use property::{PropKind, PropSpec, Value};
 pub use registry::{ElementFactory, ElementInfo, ElementOrigin, Rank, Registry};

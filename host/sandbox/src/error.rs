@@ -42,6 +42,20 @@ pub enum SandboxError {
     /// The element inside the worker refused its setup.
     #[error("the element failed to set up in the worker: {0}")]
     Setup(String),
+    /// A file the element declared (`sandbox_files`) could not be opened by the host.
+    #[error("could not open file \"{}\" for {access}: {source}", .path.display())]
+    File {
+        /// The path as declared.
+        path: std::path::PathBuf,
+        /// How (`reading`, `writing`, `appending`).
+        access: &'static str,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The element's `start()` failed in the worker.
+    #[error("{0}")]
+    Start(parallax_core::ElementError),
 }
 
 impl SandboxError {

@@ -14,6 +14,7 @@ pub mod entry;
 pub mod error;
 pub mod extra_meta;
 pub mod fdpass;
+mod files;
 pub mod group;
 pub mod isolate;
 pub mod lockdown;

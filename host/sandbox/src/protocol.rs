@@ -41,6 +41,29 @@ pub struct Setup {
     pub sink_caps: Vec<String>,
     /// Negotiated caps per src pad.
     pub src_caps: Vec<String>,
+    /// Files the host opened for the element, in order: each fd follows the set-up on
+    /// the element's socket, one per message, whose body is the path again.
+    pub files: Vec<FileGrant>,
+}
+
+/// A file the host opened for an element (`ElementImpl::sandbox_files`).
+#[derive(Archive, Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct FileGrant {
+    /// The path as the element declared it, as bytes (paths need not be UTF-8).
+    pub path: Vec<u8>,
+    /// How the host opened it.
+    pub access: FileMode,
+}
+
+/// `parallax_core::FileAccess` on the wire.
+#[derive(Archive, Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileMode {
+    /// Read.
+    Read,
+    /// Write (created, truncated on a first start).
+    Write,
+    /// Append (created).
+    Append,
 }
 
 /// What the worker applies to itself before it touches data.

@@ -102,6 +102,15 @@ pub trait ElementImpl: Send + 'static {
         None
     }
 
+    /// Files the element will open by path once started, given its current properties
+    /// (asked after properties are set, before [`ElementImpl::start`]). An element that
+    /// may run in a sandboxed worker declares them here and opens them with
+    /// [`crate::files::open`]: the worker cannot open files, so the host opens exactly
+    /// these for it (see `files`). The default: none.
+    fn sandbox_files(&self) -> Vec<crate::files::FileNeed> {
+        Vec::new()
+    }
+
     /// Acquires resources (open files, devices) before data flows.
     ///
     /// # Errors

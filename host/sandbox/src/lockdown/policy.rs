@@ -100,9 +100,9 @@ fn rule(conds: Vec<SeccompCondition>) -> Result<SeccompRule, SandboxError> {
 }
 
 /// The compiled filters for `kind`, for the process `pid`, in the order to install
-/// them. The last filter is the allow-list (anything else traps); before it, for
-/// threaded elements, one makes `clone3` fail with ENOSYS so glibc falls back to
-/// `clone`, whose flags the allow-list can check.
+/// them. The last filter is the allow-list (anything else traps); before it, one makes
+/// `statx` and `newfstatat` fail with ENOSYS (see below) and, for threaded elements,
+/// `clone3`, so glibc falls back to `clone`, whose flags the allow-list can check.
 ///
 /// # Errors
 ///
@@ -185,7 +185,23 @@ pub fn compile(kind: PolicyKind, pid: i32) -> Result<(Vec<BpfProgram>, u32), San
     let mut prctl = vec![rule(vec![
         cond(0, SeccompCmpOp::Eq, PR_GET_AUXV).map_err(seccomp)?,
     ])?];
-    let mut extra = vec![];
+    // lseek: moving within a file the host opened for the element (`sandbox_files`) or a
+    // memfd it made. Never fd 2, whose open file description (and offset) is the host's
+    // stderr; compared on the low 32 bits, as the kernel reads it.
+    rules.insert(
+        libc::SYS_lseek,
+        vec![rule(vec![
+            SeccompCondition::new(0, SeccompCmpArgLen::Dword, SeccompCmpOp::Ne, 2)
+                .map_err(seccomp)?,
+        ])?],
+    );
+    // statx and newfstatat fail with ENOSYS instead of trapping: std's `File::metadata`
+    // (and `read_to_end`'s size hint) try them on a granted file, and both take a path
+    // the filter cannot read (a stat of any path, relative to any fd). With ENOSYS std
+    // answers an error (`read_to_end` simply reads without the hint); `fstat`, which
+    // takes only an fd, stays allowed. Like clone3 below, they are on the allow-list
+    // only so that the second filter's errno wins over this one's trap.
+    let mut errno_calls = vec![libc::SYS_statx, libc::SYS_newfstatat];
     if kind == PolicyKind::Threaded {
         // clone: only new threads of this process (CLONE_THREAD set), never a new process.
         let thread = libc::CLONE_THREAD as u64;
@@ -201,19 +217,22 @@ pub fn compile(kind: PolicyKind, pid: i32) -> Result<(Vec<BpfProgram>, u32), San
         ])?);
         // clone3 passes its flags in memory, which a filter cannot read; it is allowed
         // here only so that the second filter's ENOSYS wins over this one's trap.
-        rules.insert(libc::SYS_clone3, Vec::new());
-        let enosys: BTreeMap<i64, Vec<SeccompRule>> =
-            [(libc::SYS_clone3, Vec::new())].into_iter().collect();
-        extra.push(
-            SeccompFilter::new(
-                enosys,
-                SeccompAction::Allow,
-                SeccompAction::Errno(libc::ENOSYS as u32),
-                arch,
-            )
-            .map_err(|e| SandboxError::Seccomp(e.to_string()))?,
-        );
+        errno_calls.push(libc::SYS_clone3);
     }
+    for &nr in &errno_calls {
+        rules.insert(nr, Vec::new());
+    }
+    let enosys: BTreeMap<i64, Vec<SeccompRule>> =
+        errno_calls.iter().map(|&nr| (nr, Vec::new())).collect();
+    let extra = vec![
+        SeccompFilter::new(
+            enosys,
+            SeccompAction::Allow,
+            SeccompAction::Errno(libc::ENOSYS as u32),
+            arch,
+        )
+        .map_err(|e| SandboxError::Seccomp(e.to_string()))?,
+    ];
     rules.insert(libc::SYS_prctl, prctl);
     let count = rules.len() as u32;
     let allow = SeccompFilter::new(rules, SeccompAction::Trap, SeccompAction::Allow, arch)
@@ -256,6 +275,7 @@ pub fn syscall_name(nr: i64) -> Option<&'static str> {
         (libc::SYS_memfd_create, "memfd_create"),
         (libc::SYS_fcntl, "fcntl"),
         (libc::SYS_ftruncate, "ftruncate"),
+        (libc::SYS_lseek, "lseek"),
     ];
     KNOWN.iter().find(|(n, _)| *n == nr).map(|(_, name)| *name)
 }

@@ -7,9 +7,9 @@ use std::os::unix::net::UnixStream;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use parallax_core::Buffer;
 use parallax_core::memory::SharedArena;
 use parallax_core::memory::shared::SlotError;
+use parallax_core::{Buffer, ElementError, ErrorKind};
 use rustix::event::{PollFd, PollFlags};
 
 use crate::error::SandboxError;
@@ -19,7 +19,7 @@ use crate::isolate::SandboxConfig;
 use crate::mailbox::{self, Direction, Mailbox};
 use crate::port::Port;
 use crate::protocol::{
-    FromWorker, Grant, Lease, MapKind, Maps, Meta, Protections, Setup, ToWorker,
+    Flow, FromWorker, Grant, Lease, MapKind, Maps, Meta, Protections, Setup, ToWorker,
 };
 use crate::spin::Spin;
 use crate::supervise::{Death, DeathCause};
@@ -69,13 +69,15 @@ fn eventfd() -> Result<OwnedFd, SandboxError> {
 }
 
 impl WorkerHandle {
-    /// Adds an element to a running worker process, sends its set-up and waits until it
-    /// is ready.
+    /// Adds an element to a running worker process, sends its set-up (and the fds of
+    /// `files`), waits until it is ready and starts it; the second value is the outcome
+    /// of the element's own `start()` (an error leaves the handle usable only to stop it).
     pub(crate) fn start(
         process: Arc<WorkerProcess>,
         config: &SandboxConfig,
         setup: &Setup,
-    ) -> Result<Self, CallError> {
+        files: &[(crate::protocol::FileGrant, std::fs::File)],
+    ) -> Result<(Self, Result<(), ElementError>), CallError> {
         let fail = CallError::Failed;
         let (socket, worker_end) = UnixStream::pair().map_err(|source| {
             fail(SandboxError::Os {
@@ -100,6 +102,7 @@ impl WorkerHandle {
         )
         .map_err(fail)?;
         drop(worker_end);
+        crate::files::send(&socket, files).map_err(fail)?;
         let table = SharedArena::new("parallax-leases", 0, LEASES).map_err(|e| fail(e.into()))?;
         let mut handle = WorkerHandle {
             process,
@@ -135,8 +138,22 @@ impl WorkerHandle {
         let table_fd = handle.table.region().fd().try_clone_to_owned();
         let table_id = handle.table.id();
         handle.send_map(table_id, MapKind::LeaseTable, table_fd, &mut maps)?;
-        handle.call(&ToWorker::Start { maps })?;
-        Ok(handle)
+        let started = match handle.call(&ToWorker::Start { maps })? {
+            FromWorker::Done {
+                flow: Flow::Error,
+                error,
+                ..
+            } => Err(error.map_or_else(
+                || ElementError::new(ErrorKind::Core, "start failed in the sandbox"),
+                |e| ElementError {
+                    kind: crate::worker::run_error_kind(e.kind),
+                    message: e.message,
+                    debug: e.debug,
+                },
+            )),
+            _ => Ok(()),
+        };
+        Ok((handle, started))
     }
 
     fn send_map(

@@ -139,13 +139,18 @@ impl SandboxProxy {
             src_pads: self.pads.1.clone(),
             sink_caps: self.caps.0.clone(),
             src_caps: self.caps.1.clone(),
+            files: Vec::new(),
         }
     }
 
     /// Joins the group's worker process (starting it when none runs; `fresh`: the
     /// pipeline starts, so restart counts begin again).
     fn spawn(&mut self, fresh: bool) -> Result<(), CallError> {
-        let setup = self.setup();
+        // Opened again for every worker (a restart is not `fresh`: see `files.rs`); the
+        // host's copies close once sent.
+        let files = crate::files::open_declared(&self.shadow, !fresh).map_err(CallError::Failed)?;
+        let mut setup = self.setup();
+        setup.files = files.iter().map(|(grant, _)| grant.clone()).collect();
         let config = Arc::clone(&self.config);
         self.failed_join = None;
         let mut tried = None;
@@ -153,9 +158,15 @@ impl SandboxProxy {
             .group
             .join(fresh, |process| {
                 tried = Some(Arc::clone(&process));
-                WorkerHandle::start(process, &config, &setup)
+                WorkerHandle::start(process, &config, &setup, &files)
             })
             .inspect_err(|_| self.failed_join = tried)?;
+        // The element's own start failed (a file it may not open, say): its error, as
+        // in-process. Dropping the handle stops the element in the worker.
+        let worker = match worker {
+            (worker, Ok(())) => worker,
+            (_, Err(error)) => return Err(CallError::Failed(crate::SandboxError::Start(error))),
+        };
         if let Some(warning) = &worker.protections.namespace_warning {
             tracing_warning(&self.name, warning);
         }
@@ -275,6 +286,12 @@ impl SandboxProxy {
         }
         match self.spawn(false) {
             Ok(()) => Ok(()),
+            // Not a death: the element's file cannot be opened again, or its start
+            // failed in the new worker. Its own error, as in-process.
+            Err(CallError::Failed(crate::SandboxError::Start(error))) => Err(ctx.error(error)),
+            Err(CallError::Failed(error @ crate::SandboxError::File { .. })) => {
+                Err(ctx.error(ElementError::resource(error.to_string())))
+            }
             Err(failure) => {
                 self.handle_failure(failure, ctx)?;
                 // Try again right away. A process that died while this element joined it
@@ -595,6 +612,11 @@ impl parallax_core::ElementImpl for SandboxProxy {
         self.spawn(true).map_err(|failure| {
             let text = match failure {
                 CallError::Died(d) => d.to_string(),
+                // The element's own failure (a file it may not open), as in-process.
+                CallError::Failed(crate::SandboxError::Start(error)) => return error,
+                CallError::Failed(e @ crate::SandboxError::File { .. }) => {
+                    return ElementError::resource(e.to_string());
+                }
                 CallError::Failed(e) => e.to_string(),
             };
             ElementError::resource(format!("cannot start the sandboxed worker: {text}"))

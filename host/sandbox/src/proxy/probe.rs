@@ -24,10 +24,12 @@ pub fn probe(
 ) -> Result<Protections, SandboxError> {
     let proxy = SandboxProxy::new(factory, "probe", Arc::clone(&config));
     let setup = proxy.setup();
-    let worker = proxy
+    // No files and whatever the element's start says (a filesrc without a location
+    // fails it): only the protections matter here.
+    let (worker, _started) = proxy
         .group
         .join(true, |process| {
-            WorkerHandle::start(process, &config, &setup)
+            WorkerHandle::start(process, &config, &setup, &[])
         })
         .map_err(|e| match e {
             CallError::Died(death) => SandboxError::Died(death),

@@ -48,6 +48,8 @@ fn serve(registry: &Registry, control: OwnedFd) -> Result<(), SandboxError> {
     let process: ProcessSetup = decode(&buf[..len], "process set-up")?;
     // The fault area lives as long as the process: the signal reporters write into it.
     let fault: &'static Mailbox = Box::leak(Box::new(Mailbox::attach(fault_fd)?));
+    // Elements open files only through what the host grants (see `files.rs`).
+    parallax_core::files::worker::confine();
     let protections = lockdown::lock_down(
         &process.limits,
         &[&control, &fault.fd()],
@@ -120,11 +122,38 @@ fn run_member(
     protections: Protections,
 ) -> Result<(), SandboxError> {
     lockdown::set_member(setup.member);
+    // The element's files, opened by the host, come right after the set-up; registered
+    // before the element exists, dropped (what it did not open) once it is gone.
+    let files = crate::files::receive(&socket, &setup.files)?;
+    parallax_core::files::worker::set_member(setup.member);
+    let granted = parallax_core::files::worker::grant(setup.member, files);
+    let served = serve_member(
+        registry,
+        &setup,
+        socket,
+        mailbox_fd,
+        bell_in,
+        bell_out,
+        protections,
+    );
+    parallax_core::files::worker::revoke(granted);
+    served
+}
+
+fn serve_member(
+    registry: &Registry,
+    setup: &Setup,
+    socket: OwnedFd,
+    mailbox_fd: OwnedFd,
+    bell_in: OwnedFd,
+    bell_out: OwnedFd,
+    protections: Protections,
+) -> Result<(), SandboxError> {
     // Leaked like the fault area: a member's mailbox is small and lives until the
     // process ends (a group's members come and go with the pipeline, not per buffer).
     let mailbox: &'static Mailbox = Box::leak(Box::new(Mailbox::attach(mailbox_fd)?));
     let link = Arc::new(Mutex::new(Link::new(mailbox, socket, bell_in, bell_out)));
-    match run::Session::new(registry, &setup, Arc::clone(&link)) {
+    match run::Session::new(registry, setup, Arc::clone(&link)) {
         Ok(session) => {
             link.lock()
                 .unwrap_or_else(|p| p.into_inner())

@@ -1,8 +1,10 @@
-//! Test-only elements that run inside workers: a passthrough, an allocating inverter, and
-//! a hostile element that attacks at buffer `at`.
+//! Test-only elements that run inside workers: a passthrough, an allocating inverter, a
+//! hostile element that attacks at buffer `at`, and one that reads and writes files the
+//! host opens for it.
 
 use parallax_core::buffer::MetaValue;
 use parallax_core::element::TrustLevel;
+use parallax_core::files::{self, FileAccess, FileNeed};
 use parallax_core::registry::RegisterError;
 use parallax_core::{
     AnyElement, Buffer, Caps, ElementError, ElementImpl, ElementInfo, ExecutionHints, FlowError,
@@ -207,6 +209,113 @@ fn attack(kind: &str) {
     }
 }
 
+/// Reads `input` (declared) whole at start and pushes its bytes for every buffer;
+/// writes every buffer to `output` (declared); opens `undeclared` at start and `late` at
+/// the first buffer without declaring them; segfaults at buffer `crash-at` of each run.
+#[derive(Default)]
+struct Files {
+    input: String,
+    output: String,
+    undeclared: String,
+    late: String,
+    crash_at: Option<u64>,
+    content: Vec<u8>,
+    out: Option<std::fs::File>,
+    seen: u64,
+}
+
+impl Files {
+    fn open(path: &str, access: FileAccess) -> Result<std::fs::File, ElementError> {
+        files::open(std::path::Path::new(path), access)
+            .map_err(|e| ElementError::resource(format!("could not open {path}: {e}")))
+    }
+}
+
+impl ElementImpl for Files {
+    fn set_property(&mut self, name: &str, value: &Value) -> Result<(), PropertyError> {
+        match (name, value) {
+            ("input", v) => self.input = v.str_for(name)?.to_owned(),
+            ("output", v) => self.output = v.str_for(name)?.to_owned(),
+            ("undeclared", v) => self.undeclared = v.str_for(name)?.to_owned(),
+            ("late", v) => self.late = v.str_for(name)?.to_owned(),
+            ("crash-at", Value::UInt(n)) => self.crash_at = Some(*n),
+            _ => return Err(unknown(name)),
+        }
+        Ok(())
+    }
+    fn property(&self, name: &str) -> Result<Value, PropertyError> {
+        match name {
+            "input" => Ok(Value::Str(self.input.clone())),
+            "output" => Ok(Value::Str(self.output.clone())),
+            "undeclared" => Ok(Value::Str(self.undeclared.clone())),
+            "late" => Ok(Value::Str(self.late.clone())),
+            "crash-at" => Ok(Value::UInt(self.crash_at.unwrap_or(u64::MAX))),
+            _ => Err(unknown(name)),
+        }
+    }
+    fn sandbox_files(&self) -> Vec<FileNeed> {
+        let mut needs = Vec::new();
+        if !self.input.is_empty() {
+            needs.push(FileNeed::read(&self.input));
+        }
+        if !self.output.is_empty() {
+            needs.push(FileNeed::write(&self.output));
+        }
+        needs
+    }
+    fn start(&mut self) -> Result<(), ElementError> {
+        use std::io::Read;
+        self.seen = 0;
+        self.content.clear();
+        if !self.input.is_empty() {
+            Self::open(&self.input, FileAccess::Read)?
+                .read_to_end(&mut self.content)
+                .map_err(|e| ElementError::resource(e.to_string()))?;
+        }
+        if !self.output.is_empty() {
+            self.out = Some(Self::open(&self.output, FileAccess::Write)?);
+        }
+        if !self.undeclared.is_empty() {
+            Self::open(&self.undeclared, FileAccess::Read)?;
+        }
+        Ok(())
+    }
+    fn stop(&mut self) -> Result<(), ElementError> {
+        self.out = None;
+        Ok(())
+    }
+}
+
+impl Transform for Files {
+    fn process(
+        &mut self,
+        _: usize,
+        b: Buffer,
+        ctx: &mut ProcessContext<'_>,
+    ) -> Result<(), FlowError> {
+        use std::io::Write;
+        if self.crash_at == Some(self.seen) {
+            attack("segv");
+        }
+        self.seen += 1;
+        if !self.late.is_empty() {
+            Self::open(&self.late, FileAccess::Read).map_err(|e| ctx.error(e))?;
+        }
+        if let Some(out) = self.out.as_mut() {
+            out.write_all(b.data())
+                .map_err(|e| ctx.error(ElementError::resource(e.to_string())))?;
+        }
+        if self.content.is_empty() {
+            ctx.push(b);
+            return Ok(());
+        }
+        let mut copy = ctx.allocate(self.content.len())?;
+        copy.data_mut().copy_from_slice(&self.content);
+        ctx.push(copy.freeze());
+        Ok(())
+    }
+}
+
 /// The built-in elements plus the test ones.
 pub(crate) fn registry() -> Result<Registry, RegisterError> {
     let mut registry = Registry::new();
@@ -224,6 +333,15 @@ pub(crate) fn registry() -> Result<Registry, RegisterError> {
             .property(PropSpec::string("attack", "none"))
             .property(PropSpec::uint("at", 0, 0, u64::MAX)),
         || AnyElement::Transform(Box::<Hostile>::default()),
+    )?;
+    registry.register(
+        info("sbxfile")
+            .property(PropSpec::string("input", ""))
+            .property(PropSpec::string("output", ""))
+            .property(PropSpec::string("undeclared", ""))
+            .property(PropSpec::string("late", ""))
+            .property(PropSpec::uint("crash-at", u64::MAX, 0, u64::MAX)),
+        || AnyElement::Transform(Box::<Files>::default()),
     )?;
     Ok(registry)
 }

@@ -4,6 +4,7 @@
 
 mod arena;
 mod elements;
+mod files;
 mod group;
 mod isolated;
 mod pipeline;
@@ -127,6 +128,22 @@ fn main() -> ExitCode {
         (
             "pipeline::death_in_an_upstream_caps_change_is_reported",
             pipeline::death_in_an_upstream_caps_change_is_reported,
+        ),
+        (
+            "files::declared_files_are_opened_by_the_host",
+            files::declared_files_are_opened_by_the_host,
+        ),
+        (
+            "files::undeclared_path_is_a_clear_error",
+            files::undeclared_path_is_a_clear_error,
+        ),
+        (
+            "files::crash_restart_reopens_files",
+            files::crash_restart_reopens_files,
+        ),
+        (
+            "files::group_members_keep_their_files_apart",
+            files::group_members_keep_their_files_apart,
         ),
         (
             "pipeline::patterns_choose_what_is_isolated",

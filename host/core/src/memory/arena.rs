@@ -292,6 +292,17 @@ impl Memory {
         &self.backing
     }
 
+    /// Ends this handle without releasing its slot reference, which moved elsewhere (lent
+    /// to the peer, transferred to the owner); only the handle on the arena is dropped.
+    /// (`mem::forget` would leak that handle too, and with it the arena's memfd and
+    /// mapping for the life of the process.)
+    pub(crate) fn forget_reference(self) {
+        let this = std::mem::ManuallyDrop::new(self);
+        // SAFETY: `this` is never used or dropped again, so the backing read out of it is
+        // the only owner of its `Arc`s and drops them exactly once.
+        drop(unsafe { std::ptr::read(&this.backing) });
+    }
+
     /// Capacity of the slot in bytes.
     pub fn capacity(&self) -> usize {
         match &self.backing {

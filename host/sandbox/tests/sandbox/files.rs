@@ -19,8 +19,7 @@ fn scratch(test: &str) -> Result<PathBuf, String> {
     Ok(dir)
 }
 
-/// The host's open fds other than shared memory, as what they point to (sorted). Arena
-/// memfds are left out: their lifetime is the arenas' business, not this mechanism's.
+/// The host's open fds, as what they point to (sorted).
 fn open_fds() -> Result<Vec<String>, String> {
     let mut fds: Vec<String> = std::fs::read_dir("/proc/self/fd")
         .map_err(|e| e.to_string())?
@@ -29,7 +28,6 @@ fn open_fds() -> Result<Vec<String>, String> {
             let target = std::fs::read_link(entry.path()).unwrap_or_default();
             format!("{:?} -> {}", entry.file_name(), target.display())
         })
-        .filter(|fd| !fd.contains("/memfd:"))
         .collect();
     fds.sort();
     Ok(fds)

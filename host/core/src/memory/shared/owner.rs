@@ -227,7 +227,7 @@ impl SharedArena {
         };
         // Peer first, owner second: at no instant do both counts read zero.
         header.word.fetch_add(1, Ordering::AcqRel);
-        std::mem::forget(memory);
+        memory.forget_reference();
         self.inner.refs[slot as usize].fetch_sub(1, Ordering::AcqRel);
         Ok(slot)
     }

@@ -101,7 +101,7 @@ impl SharedPeer {
         match memory.backing() {
             Backing::Peer(inner) if Arc::ptr_eq(inner, &self.inner) => {
                 let slot = memory.slot();
-                std::mem::forget(memory);
+                memory.forget_reference();
                 Ok(slot)
             }
             _ => Err(memory),

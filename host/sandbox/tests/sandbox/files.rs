@@ -293,3 +293,49 @@ pub(crate) fn group_members_keep_their_files_apart() -> TestResult {
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
+
+/// The real `filesink` in a worker, driven through its proxy: what it writes (and, with
+/// `append`, what it appends) is what went in, though the worker can open nothing.
+pub(crate) fn filesink_writes_through_granted_files() -> TestResult {
+    let dir = scratch("filesink")?;
+    let output = dir.join("out.bin");
+    let before = open_fds()?;
+    for append in [false, true] {
+        let registry = crate::elements::registry().map_err(|e| e.to_string())?;
+        let factory = registry.get("filesink").ok_or("no filesink")?.clone();
+        let config = Arc::new(crate::isolated::config(0));
+        let mut sink = SandboxProxy::new(factory, "sink", config);
+        sink.set_property("location", &text(&output))
+            .map_err(|e| e.to_string())?;
+        sink.set_property("append", &Value::Bool(append))
+            .map_err(|e| e.to_string())?;
+        sink.configure_pads(&["sink".into()], &[])
+            .map_err(|e| e.to_string())?;
+        sink.start().map_err(|e| e.to_string())?;
+        let first = if append { 7 } else { 1 };
+        let pushed = push(&mut sink, first, 3)?;
+        check!(
+            pushed.error.is_none(),
+            "append={append}: {:?}",
+            pushed.error
+        );
+        let mut state = ContextState::new("test");
+        let cancel = AtomicBool::new(false);
+        sink.sink_eos(0, true, &mut ProcessContext::new(&mut state, &cancel))
+            .map_err(|e| format!("eos: {e:?} {:?}", state.take_error()))?;
+        sink.stop().map_err(|e| e.to_string())?;
+    }
+    let written = std::fs::read(&output).map_err(|e| e.to_string())?;
+    let expected: Vec<u8> = (1..4u8).chain(7..10).flat_map(|b| [b; 16]).collect();
+    check!(
+        written == expected,
+        "the first run's buffers, then the appended run's: {written:?}"
+    );
+    check!(
+        open_fds()? == before,
+        "the host leaked fds: {before:?} before, {:?} after",
+        open_fds()?
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}

@@ -146,6 +146,10 @@ fn main() -> ExitCode {
             files::group_members_keep_their_files_apart,
         ),
         (
+            "files::filesink_writes_through_granted_files",
+            files::filesink_writes_through_granted_files,
+        ),
+        (
             "pipeline::patterns_choose_what_is_isolated",
             pipeline::patterns_choose_what_is_isolated,
         ),

@@ -195,6 +195,22 @@ impl<'a> BitReader<'a> {
         extend(bits, size)
     }
 
+    /// [`Self::receive_extend`] without a branch on the value: the DC difference's size
+    /// and sign follow the picture, not a pattern the branch predictor could learn (a
+    /// mispredicted branch per block cost more than this arithmetic). `size` at most 16.
+    #[inline(always)]
+    fn receive_extend_branchless(&mut self, size: u32) -> i32 {
+        // `buf >> (64 - size)`, which is 0 for size 0 (a shift by 64 is not allowed):
+        // bit 63 of `buf >> 1` is always clear.
+        let bits = ((self.buf >> 1) >> (63 - size)) as i32;
+        self.consume(size);
+        // Values below half the range are negative (T.81 F.2.2.1 EXTEND): all ones when
+        // `bits < 2^(size-1)`, which for size 0 (half 0) never holds.
+        let half = (1i32 << size) >> 1;
+        let negative = (bits - half) >> 31;
+        bits - (negative & ((1 << size) - 1))
+    }
+
     /// The next symbol of `table`; needs 16 bits in the buffer.
     #[inline(always)]
     fn symbol(&mut self, table: &HuffmanTable) -> Result<u8, &'static str> {
@@ -236,7 +252,7 @@ impl<'a> BitReader<'a> {
         let (len, size) = (u32::from(entry >> 8), u32::from(entry & 0xff));
         if len > 0 && size <= 16 {
             self.consume(len);
-            return Ok(self.receive_extend(size));
+            return Ok(self.receive_extend_branchless(size));
         }
         let size = u32::from(self.symbol(table)?);
         if size > 16 {
@@ -371,6 +387,26 @@ mod tests {
         let mut counts = [0u8; 16];
         counts[0] = 3; // three 1-bit codes
         assert!(HuffmanTable::new(&counts, &[0, 1, 2], false).is_err());
+    }
+
+    #[test]
+    fn branchless_extend_equals_extend() {
+        for size in 0..=16u32 {
+            for top in [0u64, 1, 0x5a5a, 0x7fff, 0x8000, 0xa5a5, 0xffff] {
+                let buf = (top << 48) | 0x0000_1234_5678_9abc;
+                let mut a = BitReader::new(&[]);
+                (a.buf, a.bits) = (buf, 64);
+                let mut b = BitReader::new(&[]);
+                (b.buf, b.bits) = (buf, 64);
+                let expected = a.receive_extend(size);
+                assert_eq!(
+                    b.receive_extend_branchless(size),
+                    expected,
+                    "{size} {top:x}"
+                );
+                assert_eq!((a.buf, a.bits), (b.buf, b.bits));
+            }
+        }
     }
 
     #[test]

@@ -114,7 +114,10 @@ pub(super) fn idct<const N: usize>(block: &[i16; 64], dst: &mut [u8], stride: us
     let mut ws = [0i16; 64];
     idct_1d::<N>(block, |y, x, v| ws[x * 8 + y] = v);
     let mut out = [0u8; 64];
-    idct_1d::<8>(&ws, |x, y, v| out[y * 8 + x] = to_sample(v));
+    // Columns past the `N`th had no coefficient, so their results (rows of `ws`) are
+    // exactly zero: the second pass skips them too (and LLVM then vectorises the first
+    // pass of the 2x2 form instead of unrolling it into scalar code).
+    idct_1d::<N>(&ws, |x, y, v| out[y * 8 + x] = to_sample(v));
     for (y, row) in out.chunks_exact(8).enumerate() {
         dst[y * stride..y * stride + 8].copy_from_slice(row);
     }

@@ -103,10 +103,11 @@ fn inspect_sandbox_shows_which_elements_share_a_worker() {
         assert!(out.status.success(), "{}", stderr(&out));
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
+    // `video*` matches the source too: it runs in the pattern's worker with the others.
     let grouped = show(&["--isolate", "video*", "--isolate", "ident*"]);
     assert!(grouped.contains("Worker processes (2)"), "{grouped}");
     assert!(
-        grouped.contains("videoconvert0, videoscale0  (shared by pattern 'video*'"),
+        grouped.contains("videotestsrc0, videoconvert0, videoscale0  (shared by pattern 'video*'"),
         "{grouped}"
     );
     assert!(
@@ -114,7 +115,8 @@ fn inspect_sandbox_shows_which_elements_share_a_worker() {
         "{grouped}"
     );
     let each = show(&["--isolate", "video*", "--isolate-each"]);
-    assert!(each.contains("Worker processes (2)"), "{each}");
+    assert!(each.contains("Worker processes (3)"), "{each}");
+    assert!(each.contains("videotestsrc0  (one element)"), "{each}");
     assert!(each.contains("videoconvert0  (one element)"), "{each}");
     assert!(each.contains("videoscale0  (one element)"), "{each}");
     let none = show(&["--no-isolate"]);
@@ -532,10 +534,11 @@ mod demuxers {
     }
 }
 
-/// Sources and sinks stay in-process (a worker runs transforms only); a pattern that
-/// matches one says so on the bus instead of being ignored silently.
+/// Sources and sinks run in workers too: `--isolate videotestsrc --isolate fakesink`
+/// isolates both. An element that cannot (filesink writes a host file the worker may not
+/// open) stays in-process, and the bus says why.
 #[test]
-fn a_pattern_matching_a_source_or_sink_warns_that_it_stays_in_process() {
+fn a_pattern_isolates_sources_and_sinks_and_says_why_when_it_cannot() {
     let dir = scratch("source");
     let out = parallax(
         &[
@@ -551,15 +554,28 @@ fn a_pattern_matching_a_source_or_sink_warns_that_it_stays_in_process() {
     );
     let log = stderr(&out);
     assert!(out.status.success(), "{log}");
+    assert!(log.contains("videotestsrc0: isolated"), "{log}");
+    assert!(log.contains("fakesink0: isolated"), "{log}");
+    assert!(!log.contains("runs in-process"), "{log}");
+    let out = parallax(
+        &[
+            "launch",
+            "-v",
+            "--isolate",
+            "*sink",
+            "videotestsrc num-buffers=3 ! filesink location=out.raw",
+        ],
+        &dir,
+    );
+    let log = stderr(&out);
+    assert!(out.status.success(), "{log}");
     assert!(
         log.contains(
-            "videotestsrc0: runs in-process although an isolation pattern matches it: a source"
+            "filesink0: runs in-process although isolation was asked for: it reads \
+                      or writes host files"
         ),
         "{log}"
     );
-    assert!(
-        log.contains("fakesink0: runs in-process although an isolation pattern matches it: a sink"),
-        "{log}"
-    );
+    assert!(!std::fs::read(dir.join("out.raw")).unwrap().is_empty());
     assert!(!log.contains(": isolated"), "{log}");
 }

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use parallax_core::element::TrustLevel;
+use parallax_core::element::{ProcessingKind, TrustLevel};
 use parallax_core::registry::{ElementInfo, ElementOrigin, RegisterError};
 use parallax_core::{AnyElement, Registry};
 
@@ -155,6 +155,34 @@ pub fn is_isolated(info: &ElementInfo, mode: &Isolation) -> bool {
     }
 }
 
+/// Why `element` (of `info`) cannot run in a sandbox worker, or `None` when it can. Such
+/// an element stays in-process, and the engine says why on the bus when a mode asked to
+/// isolate it.
+pub fn why_in_process(info: &ElementInfo, element: &AnyElement) -> Option<&'static str> {
+    match element {
+        AnyElement::AsyncSource(_) | AnyElement::AsyncSink(_) => Some(
+            "an async element waits on network or device I/O, which a worker cannot do \
+             (its seccomp filter forbids sockets and opening files)",
+        ),
+        _ if element.base().app_handle().is_some() => {
+            Some("it talks to the application in-process through its app handle (appsrc, appsink)")
+        }
+        // fdsrc, fdsink (the host's fd numbers), and filesrc or filesink before a location
+        // is set: a worker can use host files only through the fds the host opens for what
+        // the element declares (`ElementImpl::sandbox_files`).
+        AnyElement::Source(_) | AnyElement::Sink(_)
+            if info.hints.processing == ProcessingKind::Io
+                && element.base().sandbox_files().is_empty() =>
+        {
+            Some(
+                "it reads or writes host files, fds or devices that it does not declare \
+                 (sandbox_files), and a worker can open nothing",
+            )
+        }
+        _ => None,
+    }
+}
+
 /// `*` matches any run of characters, `?` one character.
 pub fn glob(pattern: &str, text: &str) -> bool {
     let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
@@ -180,8 +208,10 @@ pub fn glob(pattern: &str, text: &str) -> bool {
 
 /// A registry with the same elements as `base`, where the elements `mode` isolates are
 /// built as sandbox proxies (grouped as [`placement`] says: every element a pattern of
-/// `Isolation::Patterns` matches joins that pattern's process). Sources and async
-/// elements stay in-process (a worker runs transforms and sinks only).
+/// `Isolation::Patterns` matches joins that pattern's process). Elements that cannot run
+/// in a worker ([`why_in_process`]) stay in-process. The choice is made per factory,
+/// before properties are set: a `filesrc` declares no file yet and stays in-process here
+/// (`Pipeline::set_isolation` decides with the properties known).
 ///
 /// # Errors
 ///
@@ -196,23 +226,15 @@ pub fn isolating_registry(
     for factory in base.iter() {
         let info = factory.info().clone();
         let factory = factory.clone();
-        let placement = placement(&info, mode).filter(|_| {
-            matches!(
-                factory.create(),
-                AnyElement::Transform(_) | AnyElement::Sink(_)
-            )
-        });
+        let placement =
+            placement(&info, mode).filter(|_| why_in_process(&info, &factory.create()).is_none());
         if let Some(placement) = placement {
             let config = Arc::clone(&config);
             let groups = Arc::clone(&groups);
             let name = info.name.clone();
             registry.register(info, move || {
                 let group = groups.group(&placement, &name, &config);
-                AnyElement::Transform(Box::new(SandboxProxy::in_group(
-                    factory.clone(),
-                    name.clone(),
-                    group,
-                )))
+                SandboxProxy::in_group(factory.clone(), name.clone(), group).into_element()
             })?;
         } else {
             registry.register(info, move || factory.create())?;

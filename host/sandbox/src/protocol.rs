@@ -204,6 +204,14 @@ pub enum ToWorker {
         /// New mappings.
         maps: Maps,
     },
+    /// Ask a source for its next buffer (`Done` carries it as the only output; no output
+    /// means it would block, `Flow::Eos` that it has ended).
+    Produce {
+        /// Fresh output slots.
+        grants: Vec<Grant>,
+        /// New mappings.
+        maps: Maps,
+    },
     /// More output slots, answering `NeedSlots`.
     Grants {
         /// Fresh output slots.
@@ -305,8 +313,10 @@ pub enum FromWorker {
         outputs: Vec<Output>,
         /// Src caps announced, in order, placed among `outputs` by position.
         caps: Vec<CapsOut>,
-        /// Warnings and messages (text).
+        /// Warnings (text).
         warnings: Vec<String>,
+        /// Element messages (`Structure`s as text; parsed and checked by the host).
+        messages: Vec<String>,
         /// Error detail when `flow` is `Error`.
         error: Option<WorkerError>,
         /// For `Eos`: whether end of stream goes downstream.

@@ -281,8 +281,17 @@ pub enum ProduceResult {
 /// What a source uses to get its output slot and report problems.
 pub struct ProduceContext<'a> {
     inner: ProcessContext<'a>,
-    pool: &'a CpuArena,
+    pool: SlotPool<'a>,
     slot: &'a mut Option<BufferMut>,
+}
+
+/// Where a source's slots come from.
+enum SlotPool<'a> {
+    /// The engine's pool for the source.
+    Arena(&'a CpuArena),
+    /// The context state's allocator, in slots of this many bytes (a sandboxed worker,
+    /// whose allocator hands out slots the host lent it).
+    Allocator(usize),
 }
 
 impl<'a> ProduceContext<'a> {
@@ -296,7 +305,23 @@ impl<'a> ProduceContext<'a> {
     ) -> Self {
         ProduceContext {
             inner: ProcessContext::new(state, cancel),
-            pool,
+            pool: SlotPool::Arena(pool),
+            slot,
+        }
+    }
+
+    /// A context handing out `slot_size`-byte slots from `state`'s allocator instead of
+    /// a pool (a source in a sandboxed worker, whose allocator holds the slots the host
+    /// lent it); a slot taken but not produced stays in `slot` for the next call.
+    pub fn with_allocator(
+        state: &'a mut ContextState,
+        cancel: &'a AtomicBool,
+        slot_size: usize,
+        slot: &'a mut Option<BufferMut>,
+    ) -> Self {
+        ProduceContext {
+            inner: ProcessContext::new(state, cancel),
+            pool: SlotPool::Allocator(slot_size),
             slot,
         }
     }
@@ -309,18 +334,22 @@ impl<'a> ProduceContext<'a> {
     /// [`FlowError::Flushing`] when the pipeline stops while waiting.
     pub fn buffer(&mut self) -> Result<&mut BufferMut, FlowError> {
         if self.slot.is_none() {
-            *self.slot = Some(
-                self.pool
-                    .acquire(self.inner.cancel)
-                    .ok_or(FlowError::Flushing)?,
-            );
+            *self.slot = Some(match self.pool {
+                SlotPool::Arena(pool) => {
+                    pool.acquire(self.inner.cancel).ok_or(FlowError::Flushing)?
+                }
+                SlotPool::Allocator(size) => self.inner.allocate(size)?,
+            });
         }
         self.slot.as_mut().ok_or(FlowError::Flushing)
     }
 
     /// Size of the slots [`ProduceContext::buffer`] hands out.
     pub fn slot_size(&self) -> usize {
-        self.pool.slot_size()
+        match self.pool {
+            SlotPool::Arena(pool) => pool.slot_size(),
+            SlotPool::Allocator(size) => size,
+        }
     }
 
     /// The general context (allocation, errors, messages).

@@ -15,7 +15,7 @@
 use std::sync::Arc;
 
 use parallax_core::{AnyElement, ChildFactory, ElementFactory, ElementImpl, Structure};
-use parallax_sandbox::isolate::{Groups, placement};
+use parallax_sandbox::isolate::{Groups, placement, why_in_process};
 use parallax_sandbox::{Isolation, SandboxConfig, SandboxProxy, WorkerGroup, worker_available};
 
 use super::{Pipeline, RunSummary};
@@ -70,8 +70,11 @@ impl ChildFactory for NodeChildren {
         let Some(place) = placement(factory.info(), &self.shared.mode) else {
             return (element, None);
         };
-        if !matches!(element, AnyElement::Transform(_)) {
-            return (element, None);
+        if let Some(why) = why_in_process(factory.info(), &element) {
+            let note = Structure::new("in-process")
+                .with("element", format!("{}/{name}", self.parent).as_str())
+                .with("reason", why);
+            return (element, Some(note));
         }
         let name = format!("{}/{name}", self.parent);
         let group = self.shared.groups.group(&place, &name, &self.shared.config);
@@ -79,7 +82,7 @@ impl ChildFactory for NodeChildren {
             .with("element", name.as_str())
             .with("worker", group.label());
         let proxy = SandboxProxy::in_group(factory.clone(), name, group);
-        (AnyElement::Transform(Box::new(proxy)), Some(note))
+        (proxy.into_element(), Some(note))
     }
 }
 
@@ -168,35 +171,22 @@ impl Pipeline {
             return Ok(());
         }
         let mode = self.isolation.mode.clone();
-        let chosen: Vec<_> = self
-            .graph
-            .node_ids()
-            .filter_map(|id| {
-                let node = self.graph.node(id);
-                // A worker runs transforms (decoders, filters); sources and sinks stay.
-                let place = placement(node.factory.info(), &mode)?;
-                matches!(node.element, Some(AnyElement::Transform(_))).then_some((id, place))
-            })
-            .collect();
-        // A pattern the user gave that matches a source or a sink does not isolate it (a
-        // worker runs transforms only): say so rather than run it in-process silently.
-        if matches!(mode, Isolation::Patterns(_) | Isolation::PatternsEach(_)) {
-            for id in self.graph.node_ids() {
-                let node = self.graph.node(id);
-                let kind = match node.element {
-                    Some(AnyElement::Source(_)) => "a source",
-                    Some(AnyElement::Sink(_)) => "a sink",
-                    _ => continue,
-                };
-                if placement(node.factory.info(), &mode).is_some() {
-                    self.shared.bus.post(Message::Warning {
-                        element: node.name.clone(),
-                        message: format!(
-                            "runs in-process although an isolation pattern matches it: \
-                             {kind} cannot run in a sandbox worker yet (transforms only)"
-                        ),
-                    });
-                }
+        let mut chosen = Vec::new();
+        for id in self.graph.node_ids() {
+            let node = self.graph.node(id);
+            let Some(place) = placement(node.factory.info(), &mode) else {
+                continue;
+            };
+            let Some(element) = &node.element else {
+                continue;
+            };
+            match why_in_process(node.factory.info(), element) {
+                None => chosen.push((id, place)),
+                // Asked for but impossible: say so rather than run it in-process silently.
+                Some(why) => self.shared.bus.post(Message::Warning {
+                    element: node.name.clone(),
+                    message: format!("runs in-process although isolation was asked for: {why}"),
+                }),
             }
         }
         // A config given explicitly names its worker; otherwise one must be known.
@@ -255,7 +245,7 @@ impl Pipeline {
                         error,
                     })?;
             }
-            node.element = Some(AnyElement::Transform(Box::new(proxy)));
+            node.element = Some(proxy.into_element());
             self.isolation.isolated.push(node.name.clone());
         }
         self.isolation.applied = true;

@@ -371,6 +371,13 @@ impl WorkerHandle {
     pub(crate) fn held_inputs(&self) -> usize {
         self.held.iter().filter(|h| h.is_some()).count()
     }
+
+    /// Output slots in use other than the worker's stock of lent, unfilled ones: the
+    /// outputs the host adopted that are still alive downstream.
+    pub(crate) fn adopted_outputs(&self) -> usize {
+        let in_use: usize = self.outputs.iter().map(|a| a.stats().in_use).sum();
+        in_use.saturating_sub(self.stock)
+    }
 }
 
 /// Why the host stopped sleeping without a ring.

@@ -18,7 +18,8 @@ use std::sync::Arc;
 
 use parallax_core::{
     AnyElement, Buffer, Caps, ElementError, ElementFactory, ErrorKind, FlowError, PadDirection,
-    ProcessContext, PropertyError, QueueLimits, Structure, Transform, Value,
+    ProcessContext, ProduceContext, ProduceResult, PropertyError, QueueLimits, Sink, Source,
+    Structure, Transform, Value,
 };
 
 use crate::group::WorkerGroup;
@@ -101,6 +102,17 @@ impl SandboxProxy {
         }
     }
 
+    /// The proxy as an element of the kind it stands for: a source, a sink or a
+    /// transform. (Async elements cannot run in a worker: see
+    /// [`crate::isolate::why_in_process`]; they would come out as transforms.)
+    pub fn into_element(self) -> AnyElement {
+        match &self.shadow {
+            AnyElement::Source(_) => AnyElement::Source(Box::new(self)),
+            AnyElement::Sink(_) => AnyElement::Sink(Box::new(self)),
+            _ => AnyElement::Transform(Box::new(self)),
+        }
+    }
+
     /// What the running worker reported about its protections (`None` when not running).
     pub fn protections(&self) -> Option<&Protections> {
         self.worker.as_ref().map(|w| &w.protections)
@@ -127,6 +139,15 @@ impl SandboxProxy {
     /// Input buffers the worker holds right now (for leak checks).
     pub fn held_inputs(&self) -> usize {
         self.worker.as_ref().map_or(0, WorkerHandle::held_inputs)
+    }
+
+    /// Output slots of the running worker still held downstream (for leak checks: once
+    /// every output is dropped this is 0, also after a crash freed what the dead worker
+    /// held).
+    pub fn adopted_outputs(&self) -> usize {
+        self.worker
+            .as_ref()
+            .map_or(0, WorkerHandle::adopted_outputs)
     }
 
     fn setup(&self) -> Setup {
@@ -316,11 +337,14 @@ impl SandboxProxy {
         }
     }
 
-    /// Sends `first` and serves slot requests until the worker answers `Done`.
+    /// Sends `first` and serves slot requests until the worker answers `Done`. Outputs
+    /// are pushed on `ctx`, or gathered in `collect` when given (a source's buffer, which
+    /// the engine takes as `produce`'s result rather than from the context).
     fn exchange(
         &mut self,
         first: ToWorker,
         ctx: &mut ProcessContext<'_>,
+        mut collect: Option<&mut Vec<Buffer>>,
     ) -> Result<bool, FlowError> {
         let Some(worker) = self.worker.as_mut() else {
             return Err(FlowError::Flushing);
@@ -361,13 +385,19 @@ impl SandboxProxy {
                     outputs,
                     caps,
                     warnings,
+                    messages,
                     error,
                     forward_eos,
                     extra,
                 } => {
-                    let checked = announced_caps(caps, self.pads.1.len())
-                        .and_then(|caps| Ok((caps, announced_extra(extra, outputs.len())?)));
-                    let (caps, mut extra) = match checked {
+                    let checked = announced_caps(caps, self.pads.1.len()).and_then(|caps| {
+                        Ok((
+                            caps,
+                            announced_extra(extra, outputs.len())?,
+                            announced_messages(messages)?,
+                        ))
+                    });
+                    let (caps, mut extra, messages) = match checked {
                         Ok(checked) => checked,
                         Err(text) => {
                             self.handle_failure(
@@ -395,7 +425,10 @@ impl SandboxProxy {
                         if let Some((_, meta)) = extra.next_if(|(at, _)| *at == i) {
                             buffer.meta_mut().extra = meta;
                         }
-                        ctx.push_to(output.pad as usize, buffer);
+                        match collect.as_deref_mut() {
+                            Some(list) => list.push(buffer),
+                            None => ctx.push_to(output.pad as usize, buffer),
+                        }
                     }
                     for (_, pad, c) in caps {
                         ctx.set_src_caps(pad, c);
@@ -403,6 +436,9 @@ impl SandboxProxy {
                     worker.reclaim_leases();
                     for warning in warnings {
                         ctx.warning(warning);
+                    }
+                    for message in messages {
+                        ctx.post_message(message);
                     }
                     return match flow {
                         Flow::Ok => Ok(forward_eos),
@@ -457,6 +493,79 @@ impl SandboxProxy {
     }
 }
 
+/// The data path shared by the element kinds.
+impl SandboxProxy {
+    /// Leases `buffer` to the worker for sink pad `pad` (a transform's or a sink's input).
+    fn send_buffer(
+        &mut self,
+        pad: usize,
+        buffer: Buffer,
+        ctx: &mut ProcessContext<'_>,
+    ) -> Result<(), FlowError> {
+        self.ensure_worker(ctx)?;
+        let extra = crate::extra_meta::encode(buffer.meta().extra.as_deref())
+            .map_err(|text| ctx.error(ElementError::new(ErrorKind::Stream, text)))?;
+        let Some(worker) = self.worker.as_mut() else {
+            return Err(FlowError::Flushing);
+        };
+        let mut maps = Maps::new();
+        let prepared = worker
+            .lease(&buffer, &mut maps)
+            .and_then(|input| Ok((input, worker.top_up(None, &mut maps)?)));
+        let (input, grants) = match prepared {
+            Ok(p) => p,
+            Err(failure) => return self.handle_failure(failure, ctx),
+        };
+        drop(buffer);
+        self.exchange(
+            ToWorker::Process {
+                pad: pad as u32,
+                input,
+                grants,
+                maps,
+                extra,
+            },
+            ctx,
+            None,
+        )
+        .map(|_| ())
+    }
+
+    /// Asks the worker's source for one buffer. A death is reported and, when the restart
+    /// policy allows, answered with `WouldBlock`: the engine asks again and the next call
+    /// starts a new worker, whose source begins again from its own start state.
+    fn produce_one(&mut self, ctx: &mut ProcessContext<'_>) -> Result<ProduceResult, FlowError> {
+        self.ensure_worker(ctx)?;
+        let Some(worker) = self.worker.as_mut() else {
+            return Err(FlowError::Flushing);
+        };
+        let mut maps = Maps::new();
+        let grants = match worker.top_up(None, &mut maps) {
+            Ok(grants) => grants,
+            Err(failure) => {
+                self.handle_failure(failure, ctx)?;
+                return Ok(ProduceResult::WouldBlock);
+            }
+        };
+        let mut produced = Vec::with_capacity(1);
+        match self.exchange(ToWorker::Produce { grants, maps }, ctx, Some(&mut produced)) {
+            Ok(_) => {}
+            Err(FlowError::Eos) => return Ok(ProduceResult::Eos),
+            Err(e) => return Err(e),
+        }
+        let mut produced = produced.into_iter();
+        match (produced.next(), produced.next()) {
+            (None, _) => Ok(ProduceResult::WouldBlock),
+            (Some(buffer), None) => Ok(ProduceResult::OwnBuffer(buffer)),
+            (Some(_), Some(_)) => {
+                let text = "a source's worker answered with more than one buffer".to_owned();
+                self.handle_failure(CallError::Failed(crate::SandboxError::Protocol(text)), ctx)?;
+                Ok(ProduceResult::WouldBlock)
+            }
+        }
+    }
+}
+
 impl Drop for SandboxProxy {
     fn drop(&mut self) {
         // Stop the element first (the worker handle's drop does), then leave the group.
@@ -492,6 +601,17 @@ fn announced_extra(
         out.push((at, crate::extra_meta::decode(item.entries)?));
     }
     Ok(out.into_iter().peekable())
+}
+
+/// Parses the element messages a worker sent (a sink's statistics, `fakesink`'s
+/// per-buffer messages). A worker that sends text that is no structure broke the protocol.
+fn announced_messages(list: Vec<String>) -> Result<Vec<Structure>, String> {
+    list.into_iter()
+        .map(|text| {
+            text.parse::<Structure>()
+                .map_err(|e| format!("an element message that does not parse ({e}): {text:?}"))
+        })
+        .collect()
 }
 
 /// Checks what a worker announced: fixed caps that parse, on a src pad that exists.
@@ -648,32 +768,7 @@ impl Transform for SandboxProxy {
         buffer: Buffer,
         ctx: &mut ProcessContext<'_>,
     ) -> Result<(), FlowError> {
-        self.ensure_worker(ctx)?;
-        let extra = crate::extra_meta::encode(buffer.meta().extra.as_deref())
-            .map_err(|text| ctx.error(ElementError::new(ErrorKind::Stream, text)))?;
-        let Some(worker) = self.worker.as_mut() else {
-            return Err(FlowError::Flushing);
-        };
-        let mut maps = Maps::new();
-        let prepared = worker
-            .lease(&buffer, &mut maps)
-            .and_then(|input| Ok((input, worker.top_up(None, &mut maps)?)));
-        let (input, grants) = match prepared {
-            Ok(p) => p,
-            Err(failure) => return self.handle_failure(failure, ctx),
-        };
-        drop(buffer);
-        self.exchange(
-            ToWorker::Process {
-                pad: pad as u32,
-                input,
-                grants,
-                maps,
-                extra,
-            },
-            ctx,
-        )
-        .map(|_| ())
+        self.send_buffer(pad, buffer, ctx)
     }
 
     fn sink_eos(
@@ -702,6 +797,7 @@ impl Transform for SandboxProxy {
                 maps,
             },
             ctx,
+            None,
         )?;
         // A worker that died at end of stream still lets the stream end.
         Ok(forwarded || (all_eos && self.worker.is_none()))
@@ -712,6 +808,52 @@ impl Transform for SandboxProxy {
             AnyElement::Transform(t) => t.accepts_input(pad),
             _ => true,
         }
+    }
+}
+
+impl Source for SandboxProxy {
+    fn produce(&mut self, ctx: &mut ProduceContext<'_>) -> Result<ProduceResult, FlowError> {
+        // The buffer comes from a slot the host lent the worker, not from the engine's
+        // pool for this source (which stays unused).
+        self.produce_one(ctx.process())
+    }
+
+    fn buffer_size(&self) -> usize {
+        match &self.shadow {
+            AnyElement::Source(s) => s.buffer_size(),
+            _ => 4096,
+        }
+    }
+
+    fn is_live(&self) -> bool {
+        matches!(&self.shadow, AnyElement::Source(s) if s.is_live())
+    }
+}
+
+impl Sink for SandboxProxy {
+    fn consume(&mut self, buffer: Buffer, ctx: &mut ProcessContext<'_>) -> Result<(), FlowError> {
+        self.send_buffer(0, buffer, ctx)
+    }
+
+    fn eos(&mut self, ctx: &mut ProcessContext<'_>) -> Result<(), FlowError> {
+        self.ensure_worker(ctx)?;
+        // A sink takes no outputs: no slots to grant.
+        self.exchange(
+            ToWorker::Eos {
+                pad: 0,
+                all_eos: true,
+                grants: Vec::new(),
+                maps: Maps::new(),
+            },
+            ctx,
+            None,
+        )
+        .map(|_| ())
+    }
+
+    /// The engine waits for each buffer's time host-side, before the buffer is sent.
+    fn sync(&self) -> bool {
+        matches!(&self.shadow, AnyElement::Sink(s) if s.sync())
     }
 }
 

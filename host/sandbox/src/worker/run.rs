@@ -5,8 +5,8 @@ use std::sync::{Arc, Mutex};
 
 use parallax_core::memory::{BufferAllocator, SlotSource};
 use parallax_core::{
-    AnyElement, Buffer, Caps, ContextState, ElementError, ElementFactory, ErrorKind, FlowError,
-    Notice, ProcessContext, Registry,
+    AnyElement, Buffer, BufferMeta, BufferMut, Caps, ContextState, ElementError, ElementFactory,
+    ErrorKind, FlowError, Notice, ProcessContext, ProduceContext, ProduceResult, Registry,
 };
 
 use super::link::{Link, LinkSource};
@@ -21,6 +21,9 @@ pub(super) struct Session {
     state: ContextState,
     link: Arc<Mutex<Link>>,
     cancel: AtomicBool,
+    /// A source's output slot taken but not produced, kept for its next call (as the
+    /// engine keeps it in-process).
+    slot: Option<BufferMut>,
 }
 
 fn parse_caps(list: &[String]) -> Result<Vec<Caps>, String> {
@@ -43,8 +46,11 @@ impl Session {
             .ok_or_else(|| format!("no element {:?} in the worker", setup.factory))?
             .clone();
         let mut element = factory.create();
-        if !matches!(element, AnyElement::Transform(_) | AnyElement::Sink(_)) {
-            return Err(format!("a {} cannot run isolated yet", element.kind_name()));
+        if !matches!(
+            element,
+            AnyElement::Source(_) | AnyElement::Transform(_) | AnyElement::Sink(_)
+        ) {
+            return Err(format!("a {} cannot run isolated", element.kind_name()));
         }
         for (name, value) in &setup.properties {
             factory
@@ -73,6 +79,7 @@ impl Session {
             state: ContextState::with_allocator(allocator),
             link,
             cancel: AtomicBool::new(false),
+            slot: None,
         })
     }
 
@@ -129,6 +136,15 @@ impl Session {
                         Ok(forward) => self.finish(Ok(()), forward),
                         Err(e) => self.finish(Err(e), false),
                     }
+                }
+                ToWorker::Produce { grants, maps } => {
+                    {
+                        let mut link = self.link();
+                        link.apply_maps(&maps)?;
+                        link.add_grants(&grants)?;
+                    }
+                    let result = self.produce();
+                    self.finish(result, false)
                 }
                 ToWorker::Grants { grants, maps } => {
                     let mut link = self.link();
@@ -195,6 +211,48 @@ impl Session {
             AnyElement::Sink(s) => s.consume(buffer, &mut ctx),
             _ => Err(FlowError::NotLinked),
         }
+    }
+
+    /// Asks the source for one buffer and pushes it as the call's only output (none when
+    /// the source would block).
+    fn produce(&mut self) -> Result<(), FlowError> {
+        let AnyElement::Source(source) = &mut self.element else {
+            return Err(FlowError::NotLinked);
+        };
+        // As `buffer_size` is asked in-process: after `set_caps`, and again after a caps
+        // change (a kept slot of the old size is dropped then).
+        let size = source.buffer_size();
+        if let Some(slot) = self.slot.as_mut() {
+            if slot.capacity() < size {
+                self.slot = None;
+            } else {
+                // A slot kept from an earlier call may carry stale metadata.
+                *slot.meta_mut() = BufferMeta::default();
+                slot.set_len(size);
+            }
+        }
+        let result = {
+            let mut ctx =
+                ProduceContext::with_allocator(&mut self.state, &self.cancel, size, &mut self.slot);
+            source.produce(&mut ctx)?
+        };
+        let buffer = match result {
+            ProduceResult::Produced(n) => {
+                let Some(mut buffer) = self.slot.take() else {
+                    return Err(self.state.fail(ElementError::new(
+                        ErrorKind::Core,
+                        "reported produced bytes without taking the output buffer",
+                    )));
+                };
+                buffer.set_len(n);
+                buffer.freeze()
+            }
+            ProduceResult::OwnBuffer(buffer) => buffer,
+            ProduceResult::Eos => return Err(FlowError::Eos),
+            ProduceResult::WouldBlock => return Ok(()),
+        };
+        ProcessContext::new(&mut self.state, &self.cancel).push(buffer);
+        Ok(())
     }
 
     /// Copies every pushed buffer whose memory the worker made itself (an element's own
@@ -327,15 +385,14 @@ impl Session {
                 caps: c.caps.to_string(),
             })
             .collect();
-        let warnings = self
-            .state
-            .take_notices()
-            .into_iter()
-            .filter_map(|n| match n {
-                Notice::Warning(text) => Some(text),
-                Notice::Message(_) => None,
-            })
-            .collect();
+        let mut warnings = Vec::new();
+        let mut messages = Vec::new();
+        for notice in self.state.take_notices() {
+            match notice {
+                Notice::Warning(text) => warnings.push(text),
+                Notice::Message(structure) => messages.push(structure.to_string()),
+            }
+        }
         let (flow, error) = match (result, failure) {
             (Ok(()), None) => (Flow::Ok, None),
             (Ok(()), Some(message)) => (
@@ -369,6 +426,7 @@ impl Session {
             outputs,
             caps,
             warnings,
+            messages,
             error,
             forward_eos,
             extra,

@@ -1,6 +1,6 @@
 //! Test-only elements that run inside workers: a passthrough, an allocating inverter, a
-//! hostile element that attacks at buffer `at`, and one that reads and writes files the
-//! host opens for it.
+//! hostile element that attacks at buffer `at`, one that reads and writes files the
+//! host opens for it, and a source and a sink that can attack the same way.
 
 use parallax_core::buffer::MetaValue;
 use parallax_core::element::TrustLevel;
@@ -8,7 +8,8 @@ use parallax_core::files::{self, FileAccess, FileNeed};
 use parallax_core::registry::RegisterError;
 use parallax_core::{
     AnyElement, Buffer, Caps, ElementError, ElementImpl, ElementInfo, ExecutionHints, FlowError,
-    PadTemplate, ProcessContext, PropSpec, PropertyError, Registry, Transform, Value,
+    PadTemplate, ProcessContext, ProduceContext, ProduceResult, PropSpec, PropertyError, Registry,
+    Sink, Source, Structure, Transform, Value,
 };
 
 fn unknown(name: &str) -> PropertyError {
@@ -163,6 +164,127 @@ impl Transform for Hostile {
             attack(&self.attack);
         }
         ctx.push(b);
+        Ok(())
+    }
+}
+
+/// Bytes per buffer of `sbxsrc`.
+pub(crate) const SRC_BYTES: usize = 4096;
+
+/// `num-buffers` buffers of `SRC_BYTES`, buffer i filled with byte i (mod 256) and
+/// carrying offset i; attacks when about to produce buffer `at`.
+#[derive(Default)]
+struct HostileSrc {
+    attack: String,
+    at: u64,
+    num_buffers: u64,
+    produced: u64,
+}
+
+impl ElementImpl for HostileSrc {
+    fn set_property(&mut self, name: &str, value: &Value) -> Result<(), PropertyError> {
+        match (name, value) {
+            ("attack", v) => self.attack = v.to_string(),
+            ("at", Value::UInt(n)) => self.at = *n,
+            ("num-buffers", Value::UInt(n)) => self.num_buffers = *n,
+            _ => return Err(unknown(name)),
+        }
+        Ok(())
+    }
+    fn property(&self, name: &str) -> Result<Value, PropertyError> {
+        match name {
+            "attack" => Ok(Value::Str(self.attack.clone())),
+            "at" => Ok(Value::UInt(self.at)),
+            "num-buffers" => Ok(Value::UInt(self.num_buffers)),
+            _ => Err(unknown(name)),
+        }
+    }
+}
+
+impl Source for HostileSrc {
+    fn produce(&mut self, ctx: &mut ProduceContext<'_>) -> Result<ProduceResult, FlowError> {
+        let n = self.produced;
+        if n >= self.num_buffers {
+            return Ok(ProduceResult::Eos);
+        }
+        if n == self.at {
+            attack(&self.attack);
+        }
+        let slot = ctx.buffer()?;
+        slot.set_len(SRC_BYTES);
+        slot.data_mut().fill(n as u8);
+        slot.meta_mut().offset = Some(n);
+        self.produced += 1;
+        Ok(ProduceResult::Produced(SRC_BYTES))
+    }
+    fn buffer_size(&self) -> usize {
+        SRC_BYTES
+    }
+}
+
+/// Counts buffers and hashes their bytes (FNV-1a), posting `sbxsink/summary` (`buffers`,
+/// `fnv`) at end of stream; attacks when buffer `at` arrives.
+struct HostileSink {
+    attack: String,
+    at: u64,
+    seen: u64,
+    fnv: u64,
+}
+
+impl Default for HostileSink {
+    fn default() -> Self {
+        HostileSink {
+            attack: String::new(),
+            at: 0,
+            seen: 0,
+            fnv: FNV_START,
+        }
+    }
+}
+
+const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a over `bytes`, continuing from `hash`.
+pub(crate) fn fnv1a(hash: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(hash, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+impl ElementImpl for HostileSink {
+    fn set_property(&mut self, name: &str, value: &Value) -> Result<(), PropertyError> {
+        match (name, value) {
+            ("attack", v) => self.attack = v.to_string(),
+            ("at", Value::UInt(n)) => self.at = *n,
+            _ => return Err(unknown(name)),
+        }
+        Ok(())
+    }
+    fn property(&self, name: &str) -> Result<Value, PropertyError> {
+        match name {
+            "attack" => Ok(Value::Str(self.attack.clone())),
+            "at" => Ok(Value::UInt(self.at)),
+            _ => Err(unknown(name)),
+        }
+    }
+}
+
+impl Sink for HostileSink {
+    fn consume(&mut self, buffer: Buffer, _: &mut ProcessContext<'_>) -> Result<(), FlowError> {
+        let now = self.seen;
+        self.seen += 1;
+        if now == self.at {
+            attack(&self.attack);
+        }
+        self.fnv = fnv1a(self.fnv, buffer.data());
+        Ok(())
+    }
+    fn eos(&mut self, ctx: &mut ProcessContext<'_>) -> Result<(), FlowError> {
+        ctx.post_message(
+            Structure::new("sbxsink/summary")
+                .with("buffers", self.seen as i64)
+                .with("fnv", format!("{:016x}", self.fnv).as_str()),
+        );
         Ok(())
     }
 }
@@ -342,6 +464,40 @@ pub(crate) fn registry() -> Result<Registry, RegisterError> {
             .property(PropSpec::string("late", ""))
             .property(PropSpec::uint("crash-at", u64::MAX, 0, u64::MAX)),
         || AnyElement::Transform(Box::<Files>::default()),
+    )?;
+    registry.register(
+        ElementInfo::new("sbxsrc", "Source/Test", "sandbox test source")
+            .pad(PadTemplate::src(Caps::any()))
+            .hints(ExecutionHints {
+                trust: TrustLevel::Untrusted,
+                ..ExecutionHints::DEFAULT
+            })
+            .property(PropSpec::string("attack", "none"))
+            .property(PropSpec::uint("at", u64::MAX, 0, u64::MAX))
+            .property(PropSpec::uint("num-buffers", 10, 0, u64::MAX)),
+        || {
+            AnyElement::Source(Box::new(HostileSrc {
+                at: u64::MAX,
+                num_buffers: 10,
+                ..HostileSrc::default()
+            }))
+        },
+    )?;
+    registry.register(
+        ElementInfo::new("sbxsink", "Sink/Test", "sandbox test sink")
+            .pad(PadTemplate::sink(Caps::any()))
+            .hints(ExecutionHints {
+                trust: TrustLevel::Untrusted,
+                ..ExecutionHints::DEFAULT
+            })
+            .property(PropSpec::string("attack", "none"))
+            .property(PropSpec::uint("at", u64::MAX, 0, u64::MAX)),
+        || {
+            AnyElement::Sink(Box::new(HostileSink {
+                at: u64::MAX,
+                ..HostileSink::default()
+            }))
+        },
     )?;
     Ok(registry)
 }

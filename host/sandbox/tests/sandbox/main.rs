@@ -8,6 +8,7 @@ mod files;
 mod group;
 mod isolated;
 mod pipeline;
+mod srcsink;
 
 use std::process::ExitCode;
 
@@ -152,6 +153,30 @@ fn main() -> ExitCode {
         (
             "pipeline::patterns_choose_what_is_isolated",
             pipeline::patterns_choose_what_is_isolated,
+        ),
+        (
+            "srcsink::every_element_isolated_gives_the_in_process_stream",
+            srcsink::every_element_isolated_gives_the_in_process_stream,
+        ),
+        (
+            "srcsink::crashing_source_is_reported_and_restarted_per_policy",
+            srcsink::crashing_source_is_reported_and_restarted_per_policy,
+        ),
+        (
+            "srcsink::crashing_sink_is_reported_and_restarted_per_policy",
+            srcsink::crashing_sink_is_reported_and_restarted_per_policy,
+        ),
+        (
+            "srcsink::source_restart_leaks_no_slot",
+            srcsink::source_restart_leaks_no_slot,
+        ),
+        (
+            "srcsink::elements_that_cannot_run_in_a_worker_stay_and_say_why",
+            srcsink::elements_that_cannot_run_in_a_worker_stay_and_say_why,
+        ),
+        (
+            "srcsink::sink_crash_leaks_no_lease",
+            srcsink::sink_crash_leaks_no_lease,
         ),
     ];
     let mut failed = 0;

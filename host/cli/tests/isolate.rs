@@ -535,8 +535,9 @@ mod demuxers {
 }
 
 /// Sources and sinks run in workers too: `--isolate videotestsrc --isolate fakesink`
-/// isolates both. An element that cannot (filesink writes a host file the worker may not
-/// open) stays in-process, and the bus says why.
+/// isolates both, and `filesrc ! filesink` runs with both in workers (the host opens the
+/// files for them). An element that cannot (fdsink writes to the host's fd 1, which a
+/// worker does not have) stays in-process, and the bus says why.
 #[test]
 fn a_pattern_isolates_sources_and_sinks_and_says_why_when_it_cannot() {
     let dir = scratch("source");
@@ -557,13 +558,33 @@ fn a_pattern_isolates_sources_and_sinks_and_says_why_when_it_cannot() {
     assert!(log.contains("videotestsrc0: isolated"), "{log}");
     assert!(log.contains("fakesink0: isolated"), "{log}");
     assert!(!log.contains("runs in-process"), "{log}");
+
+    let input: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(dir.join("in.bin"), &input).unwrap();
+    let out = parallax(
+        &[
+            "launch",
+            "-v",
+            "--isolate",
+            "file*",
+            "--isolate-each",
+            "filesrc location=in.bin ! filesink location=out.bin",
+        ],
+        &dir,
+    );
+    let log = stderr(&out);
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains("filesrc0: isolated"), "{log}");
+    assert!(log.contains("filesink0: isolated"), "{log}");
+    assert!(std::fs::read(dir.join("out.bin")).unwrap() == input);
+
     let out = parallax(
         &[
             "launch",
             "-v",
             "--isolate",
             "*sink",
-            "videotestsrc num-buffers=3 ! filesink location=out.raw",
+            "videotestsrc num-buffers=3 ! fdsink",
         ],
         &dir,
     );
@@ -571,11 +592,11 @@ fn a_pattern_isolates_sources_and_sinks_and_says_why_when_it_cannot() {
     assert!(out.status.success(), "{log}");
     assert!(
         log.contains(
-            "filesink0: runs in-process although isolation was asked for: it reads \
-                      or writes host files"
+            "fdsink0: runs in-process although isolation was asked for: it reads \
+                      or writes host files, fds or devices"
         ),
         "{log}"
     );
-    assert!(!std::fs::read(dir.join("out.raw")).unwrap().is_empty());
     assert!(!log.contains(": isolated"), "{log}");
+    assert!(!out.stdout.is_empty());
 }

@@ -175,6 +175,10 @@ fn main() -> ExitCode {
             srcsink::elements_that_cannot_run_in_a_worker_stay_and_say_why,
         ),
         (
+            "srcsink::file_to_file_every_element_isolated",
+            srcsink::file_to_file_every_element_isolated,
+        ),
+        (
             "srcsink::sink_crash_leaks_no_lease",
             srcsink::sink_crash_leaks_no_lease,
         ),

@@ -397,13 +397,13 @@ pub(crate) fn sink_crash_leaks_no_lease() -> TestResult {
 
 /// Under `Isolation::All`, elements that cannot run in a worker stay in-process and the
 /// bus says why: appsrc and appsink talk to the application through their handles, and
-/// filesrc reads a host file the worker may not open.
+/// fdsrc reads a host fd (stdin) that a worker does not have.
 pub(crate) fn elements_that_cannot_run_in_a_worker_stay_and_say_why() -> TestResult {
     let registry = Arc::new(crate::elements::registry().map_err(|e| e.to_string())?);
     let mut pipeline = Pipeline::parse_with(
         registry,
         "appsrc name=in ! sbxpass name=mid ! appsink name=out \
-         filesrc name=file location=/dev/null ! fakesink name=sink",
+         fdsrc name=file ! fakesink name=sink",
         "test",
     )
     .map_err(|e| e.to_string())?;
@@ -427,7 +427,7 @@ pub(crate) fn elements_that_cannot_run_in_a_worker_stay_and_say_why() -> TestRes
     for (element, why) in [
         ("in", "talks to the application"),
         ("out", "talks to the application"),
-        ("file", "host files"),
+        ("file", "host files, fds"),
     ] {
         check!(
             warnings
@@ -436,5 +436,47 @@ pub(crate) fn elements_that_cannot_run_in_a_worker_stay_and_say_why() -> TestRes
             "{element}: {warnings:?}"
         );
     }
+    Ok(())
+}
+
+/// `filesrc ! sbxinvert ! filesink` with every element in a worker of its own (the files
+/// opened by the host and passed in) writes the bytes it writes in-process.
+pub(crate) fn file_to_file_every_element_isolated() -> TestResult {
+    let dir = std::env::temp_dir().join(format!("parallax-srcsink-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let input = dir.join("in.bin");
+    // 300 KiB and a bit: many 4 KiB blocks and a short last one.
+    let data: Vec<u8> = (0..300 * 1024 + 77u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    std::fs::write(&input, &data).map_err(|e| e.to_string())?;
+    let text = |out: &str| {
+        format!(
+            "filesrc name=src location={} ! sbxinvert name=mid ! filesink name=sink location={}",
+            input.display(),
+            dir.join(out).display()
+        )
+    };
+    let plain = run(&text("plain.bin"), Isolation::InProcess, 0)?;
+    plain.result.clone()?;
+    let isolated = run(&text("isolated.bin"), Isolation::All, 0)?;
+    isolated.result.clone()?;
+    let mut names = isolated.isolated.clone();
+    names.sort();
+    check!(names == ["mid", "sink", "src"], "{names:?}");
+    check!(isolated.warnings().is_empty(), "{:?}", isolated.warnings());
+    let a = std::fs::read(dir.join("plain.bin")).map_err(|e| e.to_string())?;
+    let b = std::fs::read(dir.join("isolated.bin")).map_err(|e| e.to_string())?;
+    check!(
+        a.len() == data.len() && a.iter().zip(&data).all(|(x, y)| *x == !y),
+        "the in-process run inverts every byte"
+    );
+    check!(
+        a == b,
+        "isolated output differs from in-process ({} vs {} bytes)",
+        a.len(),
+        b.len()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }

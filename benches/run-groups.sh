@@ -1,8 +1,8 @@
 #!/bin/bash
 # Grouped vs one-process-per-element isolation, next to in-process: the same three
 # transforms (videoconvert, videoscale, videoconvert) with `--no-isolate`,
-# `--isolate 'video*'` (one worker for the three) and `--isolate 'video*' --isolate-each`
-# (three workers). Modes are interleaved; prints the median, p25 and p75 wall time.
+# `--isolate 'video*'` (one worker for the three, and videotestsrc since sources can run
+# in workers) and `--isolate 'video*' --isolate-each` (a worker each). Modes are interleaved; prints the median, p25 and p75 wall time.
 # usage: benches/run-groups.sh [NUM_BUFFERS] [REPS]   (build: cargo build --release -p parallax)
 set -eu
 P=${PARALLAX:-$(dirname "$0")/../target/release/parallax}

@@ -1,4 +1,5 @@
-//! Round trip and throughput of an isolated passthrough vs the same element in-process.
+//! Round trip and throughput of an isolated passthrough vs the same element in-process,
+//! and of an isolated 1 MiB source (`videotestsrc`) and sink (`fakesink`) vs in-process.
 //! Its own worker: started with `__sandbox-worker` it serves the built-in elements.
 //!
 //! `cargo run --release -p parallax-sandbox --example bench_isolated [-- --pin]`
@@ -12,7 +13,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use parallax_core::memory::CpuArena;
-use parallax_core::{AnyElement, ContextState, ElementImpl, ProcessContext, Registry, Transform};
+use parallax_core::{
+    AnyElement, Caps, ContextState, ElementImpl, ProcessContext, ProduceContext, ProduceResult,
+    Registry, Sink, Source, Transform, Value,
+};
 use parallax_sandbox::{SandboxConfig, SandboxProxy, WorkerCommand};
 
 fn registry() -> Registry {
@@ -22,17 +26,143 @@ fn registry() -> Registry {
 }
 
 fn isolated(registry: &Registry) -> SandboxProxy {
-    let factory = registry.get("identity").expect("identity").clone();
+    isolated_element(registry, "identity", &[], (true, true), None)
+}
+
+/// A started proxy for `factory` with `properties`, sink and src pads as `pads` says,
+/// and `caps` on its src pad.
+fn isolated_element(
+    registry: &Registry,
+    factory: &str,
+    properties: &[(&str, Value)],
+    pads: (bool, bool),
+    caps: Option<&Caps>,
+) -> SandboxProxy {
+    let factory = registry.get(factory).expect("factory").clone();
     let config = SandboxConfig {
         worker: WorkerCommand::new(std::env::current_exe().expect("own path")),
         ..SandboxConfig::default()
     };
-    let mut proxy = SandboxProxy::new(factory, "identity", Arc::new(config));
+    let name = factory.info().name.clone();
+    let mut proxy = SandboxProxy::new(factory, name, Arc::new(config));
+    for (name, value) in properties {
+        proxy.set_property(name, value).expect("property");
+    }
+    let pad = |yes: bool, name: &str| {
+        if yes {
+            vec![name.to_owned()]
+        } else {
+            Vec::new()
+        }
+    };
     proxy
-        .configure_pads(&["sink".into()], &["src".into()])
+        .configure_pads(&pad(pads.0, "sink"), &pad(pads.1, "src"))
         .expect("pads");
+    if let Some(caps) = caps {
+        proxy
+            .set_caps(&[], std::slice::from_ref(caps))
+            .expect("caps");
+    }
     proxy.start().expect("worker starts");
     proxy
+}
+
+/// Buffers per second `source` produces, `count` of them, each dropped at once (as a
+/// sink that does nothing would).
+fn source_rate(source: &mut dyn Source, count: usize) -> f64 {
+    let pool = CpuArena::new("bench-src", source.buffer_size(), 8).expect("pool");
+    let mut state = ContextState::new("bench");
+    let cancel = AtomicBool::new(false);
+    let mut slot = None;
+    let start = Instant::now();
+    for _ in 0..count {
+        let mut ctx = ProduceContext::new(&mut state, &cancel, &pool, &mut slot);
+        match source.produce(&mut ctx).expect("produce") {
+            ProduceResult::Produced(n) => {
+                let mut buffer = slot.take().expect("the produced slot");
+                buffer.set_len(n);
+                drop(buffer.freeze());
+            }
+            ProduceResult::OwnBuffer(buffer) => drop(buffer),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    count as f64 / start.elapsed().as_secs_f64()
+}
+
+/// Buffers per second `sink` takes, `count` buffers of `size` bytes filled by the caller.
+fn sink_rate(sink: &mut dyn Sink, size: usize, count: usize) -> f64 {
+    let arena = CpuArena::new("bench", size, 8).expect("arena");
+    let mut state = ContextState::new("bench");
+    let cancel = AtomicBool::new(false);
+    let start = Instant::now();
+    for i in 0..count {
+        let mut buf = arena.try_acquire().expect("slot");
+        buf.data_mut().fill(i as u8);
+        let mut ctx = ProcessContext::new(&mut state, &cancel);
+        sink.consume(buf.freeze(), &mut ctx).expect("consume");
+    }
+    count as f64 / start.elapsed().as_secs_f64()
+}
+
+/// The source and sink rows: 1 MiB frames (`videotestsrc pattern=black`, RGBA 512x512,
+/// rendered per frame) and 1 MiB buffers into `fakesink`, in-process vs isolated.
+fn sources_and_sinks(registry: &Registry) -> (Vec<f64>, Vec<f64>) {
+    let caps: Caps = "video/x-raw, format=(string)RGBA, width=(int)512, height=(int)512, \
+                      framerate=(fraction)30/1"
+        .parse()
+        .expect("caps");
+    let black = [("pattern", Value::Enum("black".into()))];
+    let mut proxy_src =
+        isolated_element(registry, "videotestsrc", &black, (false, true), Some(&caps));
+    let AnyElement::Source(mut local_src) = registry.get("videotestsrc").expect("src").create()
+    else {
+        panic!("videotestsrc is a source");
+    };
+    local_src
+        .set_property(black[0].0, &black[0].1)
+        .expect("pattern");
+    local_src
+        .set_caps(&[], std::slice::from_ref(&caps))
+        .expect("caps");
+    local_src.start().expect("start");
+    let mut proxy_sink = isolated_element(registry, "fakesink", &[], (true, false), None);
+    let AnyElement::Sink(mut local_sink) = registry.get("fakesink").expect("sink").create() else {
+        panic!("fakesink is a sink");
+    };
+    local_sink.start().expect("start");
+    let _ = source_rate(&mut proxy_src, 500);
+    let _ = sink_rate(&mut proxy_sink, 1 << 20, 500);
+    let (mut src_ratios, mut sink_ratios) = (Vec::new(), Vec::new());
+    for _ in 0..3 {
+        let count = 20_000;
+        let local = source_rate(&mut *local_src, count);
+        let iso = source_rate(&mut proxy_src, count);
+        println!(
+            "1 MiB source (videotestsrc): in-process {local:.0} buf/s, isolated {iso:.0} buf/s, \
+             ratio {:.2}; per buffer {:.2} / {:.2} us",
+            iso / local,
+            1e6 / local,
+            1e6 / iso
+        );
+        src_ratios.push(iso / local);
+        let local = sink_rate(&mut *local_sink, 1 << 20, count);
+        let iso = sink_rate(&mut proxy_sink, 1 << 20, count);
+        println!(
+            "1 MiB sink (fakesink, filled by the caller): in-process {local:.0} buf/s, isolated \
+             {iso:.0} buf/s, ratio {:.2}; per buffer {:.2} / {:.2} us",
+            iso / local,
+            1e6 / local,
+            1e6 / iso
+        );
+        sink_ratios.push(iso / local);
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    proxy_src.stop().expect("stop");
+    proxy_sink.stop().expect("stop");
+    src_ratios.sort_by(f64::total_cmp);
+    sink_ratios.sort_by(f64::total_cmp);
+    (src_ratios, sink_ratios)
 }
 
 /// Per-buffer times of `element` on `count` buffers of `size` bytes, each filled first
@@ -138,4 +268,9 @@ fn main() {
         ratios[1]
     );
     proxy.stop().expect("stop");
+    let (src, sink) = sources_and_sinks(&registry);
+    println!(
+        "summary: 1 MiB source ratio median {:.2}, 1 MiB sink ratio median {:.2}",
+        src[1], sink[1]
+    );
 }

@@ -339,3 +339,40 @@ pub(crate) fn filesink_writes_through_granted_files() -> TestResult {
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
+
+/// A grant is for one access and one open per start: opening a declared file a second
+/// time, or for another access, is refused naming the path, and is no crash.
+pub(crate) fn a_grant_is_one_open_with_its_access() -> TestResult {
+    let dir = scratch("once")?;
+    let (input, output) = (dir.join("in.bin"), dir.join("out.bin"));
+    std::fs::write(&input, b"once").map_err(|e| e.to_string())?;
+    let cases = [
+        (&input, "already opened since the element started"),
+        (
+            &output,
+            "granted to the sandbox for writing, not for reading",
+        ),
+    ];
+    for (late, wanted) in cases {
+        let mut proxy = file_proxy(
+            &[
+                ("input", text(&input)),
+                ("output", text(&output)),
+                ("late", text(late)),
+            ],
+            0,
+        )?;
+        proxy.start().map_err(|e| e.to_string())?;
+        let pushed = push(&mut proxy, 0, 1)?;
+        let wanted = format!("{} was {wanted}", late.display());
+        check!(
+            pushed.error.as_deref().is_some_and(|e| e.contains(&wanted)),
+            "{wanted}: {:?}",
+            pushed.error
+        );
+        check!(proxy.restarts() == 0, "a refusal is no crash");
+        proxy.stop().map_err(|e| e.to_string())?;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}

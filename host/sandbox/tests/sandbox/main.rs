@@ -151,6 +151,10 @@ fn main() -> ExitCode {
             files::filesink_writes_through_granted_files,
         ),
         (
+            "files::a_grant_is_one_open_with_its_access",
+            files::a_grant_is_one_open_with_its_access,
+        ),
+        (
             "pipeline::patterns_choose_what_is_isolated",
             pipeline::patterns_choose_what_is_isolated,
         ),

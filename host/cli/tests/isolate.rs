@@ -177,6 +177,17 @@ fn inspect_sandbox_reports_the_protections_of_a_started_worker() {
     assert!(text.contains("no_new_privs   on"), "{text}");
     assert!(text.contains("seccomp        on"), "{text}");
     assert!(text.contains("environment    0 variables"), "{text}");
+    // The worker's own PID namespace is listed ("..., pid"), or said to be missing ("no
+    // pid namespace (why)"), or every namespace is off.
+    let namespaces = text
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("namespaces"))
+        .map(str::trim)
+        .unwrap_or_default();
+    assert!(
+        namespaces.contains("pid") || namespaces.starts_with("OFF"),
+        "namespaces line: {namespaces:?}\n{text}"
+    );
 }
 
 #[test]

@@ -196,7 +196,9 @@ fn pct(times: &mut [u64], p: f64) -> f64 {
     times[((times.len() - 1) as f64 * p) as usize] as f64 / 1000.0
 }
 
-/// Pins the calling thread to CPU 0 and the worker process to CPU 1.
+/// Pins the calling thread to CPU 0 and the worker process to CPU 1. With a PID
+/// namespace the host's child is the keeper and the element runs in the keeper's child
+/// (`lockdown/keeper.rs`): both are pinned.
 fn pin(proxy: &SandboxProxy) {
     use rustix::thread::{CpuSet, sched_setaffinity};
     let on = |cpu: usize| {
@@ -206,8 +208,16 @@ fn pin(proxy: &SandboxProxy) {
     };
     sched_setaffinity(None, &on(0)).expect("pin the host");
     let pid = proxy.worker_pid().expect("a running worker");
-    let pid = rustix::process::Pid::from_raw(pid as i32).expect("a pid");
-    sched_setaffinity(Some(pid), &on(1)).expect("pin the worker");
+    let children =
+        std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
+    let pids = children
+        .split_whitespace()
+        .filter_map(|p| p.parse::<i32>().ok())
+        .chain([pid as i32]);
+    for pid in pids {
+        let pid = rustix::process::Pid::from_raw(pid).expect("a pid");
+        sched_setaffinity(Some(pid), &on(1)).expect("pin the worker");
+    }
 }
 
 fn main() {

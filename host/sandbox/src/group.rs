@@ -77,6 +77,7 @@ impl WorkerProcess {
     /// collected once and kept.
     pub(crate) fn death(&self) -> Death {
         let status = self.child().wait();
+        self.await_worker_gone();
         self.dead.store(true, Ordering::Release);
         let fault = self.fault.fault_word().load(Ordering::Acquire);
         match status {
@@ -100,7 +101,32 @@ impl WorkerProcess {
         let mut child = self.child();
         let _ = child.kill();
         let _ = child.wait();
+        drop(child);
+        self.await_worker_gone();
         self.dead.store(true, Ordering::Release);
+    }
+
+    /// Waits until the element's process no longer runs. The host's child is the keeper
+    /// of the worker's PID namespace (`lockdown/keeper.rs`): when it was killed, the
+    /// worker itself is only *being* killed (its parent-death signal), and the host must
+    /// not recover leases and slots while it could still touch them. The worker is the
+    /// only other holder of the control socket, and a dying process closes its files
+    /// after it has left its memory, so the socket's hang-up says it is gone.
+    fn await_worker_gone(&self) {
+        use rustix::event::{PollFd, PollFlags, poll};
+        let deadline = Instant::now() + EXIT_GRACE;
+        while Instant::now() < deadline {
+            let mut fds = [PollFd::new(&self.control, PollFlags::empty())];
+            let timeout = rustix::time::Timespec {
+                tv_sec: 0,
+                tv_nsec: 10_000_000,
+            };
+            match poll(&mut fds, Some(&timeout)) {
+                Ok(n) if n > 0 && fds[0].revents().contains(PollFlags::HUP) => return,
+                Ok(_) | Err(rustix::io::Errno::INTR) => {}
+                Err(_) => return,
+            }
+        }
     }
 
     /// Whether an element of the group already saw the process die (or killed it): one
@@ -118,8 +144,10 @@ impl WorkerProcess {
 
 impl Drop for WorkerProcess {
     fn drop(&mut self) {
-        // The last element is gone: closing the control socket ends the worker's loop.
-        let _ = self.control.shutdown(std::net::Shutdown::Both);
+        // The last element is gone: closing the control socket ends the worker's loop
+        // (the host's reading side stays open, so the hang-up still tells when the worker
+        // has ended, see `await_worker_gone`).
+        let _ = self.control.shutdown(std::net::Shutdown::Write);
         let deadline = Instant::now() + EXIT_GRACE;
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child().try_wait() {

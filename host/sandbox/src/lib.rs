@@ -7,7 +7,7 @@
 //! leases and shared-arena slots, never as bytes: see `docs/security-model.md`.
 //!
 //! `unsafe` is confined to [`mailbox`] (the shared control area), [`lockdown`] (signal
-//! handler, `unshare`, closing fds) and [`spawn`] (`pre_exec`, adopting fd 3); the shared
+//! handlers, `unshare`, the fork into the PID namespace, closing fds) and [`spawn`] (`pre_exec`, adopting fd 3); the shared
 //! arena itself is in `parallax_core::memory::shared`.
 
 pub mod entry;

@@ -73,7 +73,7 @@ pub struct Limits {
     pub address_space: u64,
     /// `RLIMIT_CPU` in seconds (0: leave as is).
     pub cpu_seconds: u64,
-    /// Whether to try user/mount/net/ipc/uts namespaces.
+    /// Whether to try user/mount/net/ipc/uts/pid namespaces.
     pub namespaces: bool,
     /// Whether the element may start threads (`clone` with `CLONE_THREAD` only).
     pub threads: bool,
@@ -342,9 +342,9 @@ pub struct Protections {
     pub seccomp: bool,
     /// Syscalls on the allow-list.
     pub allowed_syscalls: u32,
-    /// Namespaces entered (`user`, `mount`, `net`, ...).
+    /// Namespaces entered (`user`, `mount`, `net`, `ipc`, `uts`, `pid`).
     pub namespaces: Vec<String>,
-    /// Why namespaces were not entered, when they were not.
+    /// Which namespaces were not entered, and why, when some were not.
     pub namespace_warning: Option<String>,
     /// Resource limits set (`as`, `cpu`, `nproc`, `nofile`, `core`, `fsize`).
     pub rlimits: Vec<String>,

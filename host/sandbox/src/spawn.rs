@@ -3,7 +3,9 @@
 //! The worker is spawned (fork + exec by `std::process::Command`), never forked from the
 //! threaded host and left running host code. Before exec, in the child, the socket is
 //! moved to fd 3 and the parent-death signal is set so a worker never outlives its host.
-//! The environment is emptied and stdin/stdout point to /dev/null.
+//! The environment is emptied and stdin/stdout point to /dev/null. With a PID namespace
+//! the process started here becomes the namespace's keeper and the element runs in its
+//! one child (`lockdown/keeper.rs`); the `Child` and pidfd here are the keeper's.
 //!
 //! `unsafe` here: the `pre_exec` hook and adopting fd 3 in the worker.
 

@@ -1,12 +1,15 @@
 //! What a worker does to itself before it touches untrusted data.
 //!
 //! Order matters: everything that needs a forbidden syscall (listing `/proc/self/fd`,
-//! `unshare`, `setrlimit`, installing the SIGSYS reporter) happens first; the seccomp
+//! `unshare` and the fork into the PID namespace (`keeper.rs`), `setrlimit`, installing
+//! the signal reporters) happens first; the seccomp
 //! filter comes last, after `no_new_privs`. The result says what actually took effect,
 //! because namespaces in particular depend on the kernel and the user.
 //!
-//! This is the sandbox's second `unsafe` module (signal handler, `unshare`, `close`).
+//! This is the sandbox's second `unsafe` module (signal handlers, `unshare`, `fork`,
+//! `close`).
 
+mod keeper;
 pub mod policy;
 
 use std::os::fd::{AsRawFd, RawFd};
@@ -120,29 +123,48 @@ fn set_rlimits(limits: &Limits, report: &mut Vec<String>) {
     set(Resource::Memlock, "memlock", 0);
 }
 
-/// Enters new user, mount, network, IPC and UTS namespaces, or as many as allowed.
+/// Enters new user, mount, network, IPC, UTS and PID namespaces, or as many as allowed;
+/// returns a warning naming what is missing. With a PID namespace the process forks
+/// (see [`keeper`]): only the child returns, as PID 1 of the new namespace.
 fn enter_namespaces(entered: &mut Vec<String>) -> Option<String> {
-    let all = libc::CLONE_NEWUSER
-        | libc::CLONE_NEWNS
-        | libc::CLONE_NEWNET
-        | libc::CLONE_NEWIPC
-        | libc::CLONE_NEWUTS;
-    // SAFETY: unshare changes only this process's namespace membership; the worker is
-    // still single-threaded here (a requirement of CLONE_NEWUSER) and holds no state that
-    // depends on the old namespaces.
-    if unsafe { libc::unshare(all) } == 0 {
-        entered.extend(["user", "mount", "net", "ipc", "uts"].map(String::from));
-        return None;
-    }
-    let first = std::io::Error::last_os_error();
-    // Without a user namespace, a privileged process can still take the others.
     let rest = libc::CLONE_NEWNS | libc::CLONE_NEWNET | libc::CLONE_NEWIPC | libc::CLONE_NEWUTS;
-    // SAFETY: as above.
-    if unsafe { libc::unshare(rest) } == 0 {
-        entered.extend(["mount", "net", "ipc", "uts"].map(String::from));
-        return Some(format!("no user namespace ({first})"));
+    // Without a user namespace, a privileged process can still take the others.
+    let tries = [
+        (
+            libc::CLONE_NEWUSER | rest,
+            &["user", "mount", "net", "ipc", "uts"][..],
+        ),
+        (rest, &["mount", "net", "ipc", "uts"][..]),
+    ];
+    let mut missing = Vec::new();
+    for (flags, names) in tries {
+        // SAFETY: unshare changes only this process's namespace membership (for
+        // CLONE_NEWPID: its future children's); the worker is still single-threaded
+        // here (a requirement of CLONE_NEWUSER and of the fork that follows) and holds
+        // no state that depends on the old namespaces.
+        if unsafe { libc::unshare(flags | libc::CLONE_NEWPID) } == 0 {
+            entered.extend(names.iter().map(|&n| String::from(n)));
+            match keeper::split() {
+                Ok(()) => entered.push("pid".into()),
+                Err(why) => missing.push(why),
+            }
+            break;
+        }
+        let with_pid = std::io::Error::last_os_error();
+        // SAFETY: as above.
+        if unsafe { libc::unshare(flags) } == 0 {
+            entered.extend(names.iter().map(|&n| String::from(n)));
+            missing.push(format!("no pid namespace ({with_pid})"));
+            break;
+        }
+        let error = std::io::Error::last_os_error();
+        missing.push(if names[0] == "user" {
+            format!("no user namespace ({error})")
+        } else {
+            format!("namespaces unavailable ({error})")
+        });
     }
-    Some(format!("namespaces unavailable ({first})"))
+    (!missing.is_empty()).then(|| missing.join("; "))
 }
 
 extern "C" fn report_sigsys(

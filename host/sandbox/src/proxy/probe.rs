@@ -50,9 +50,12 @@ impl std::fmt::Display for Protections {
             yes(self.seccomp),
             self.allowed_syscalls
         )?;
-        match &self.namespace_warning {
-            None => writeln!(f, "namespaces     {}", self.namespaces.join(", "))?,
-            Some(why) => writeln!(f, "namespaces     OFF ({why})")?,
+        match (&self.namespace_warning, self.namespaces.is_empty()) {
+            (None, _) => writeln!(f, "namespaces     {}", self.namespaces.join(", "))?,
+            (Some(why), true) => writeln!(f, "namespaces     OFF ({why})")?,
+            (Some(why), false) => {
+                writeln!(f, "namespaces     {} ({why})", self.namespaces.join(", "))?;
+            }
         }
         writeln!(f, "rlimits        {}", self.rlimits.join(", "))?;
         writeln!(f, "open fds       {}", self.open_fds)?;

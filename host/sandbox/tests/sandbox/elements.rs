@@ -1,6 +1,7 @@
-//! Test-only elements that run inside workers: a passthrough, an allocating inverter, a
-//! hostile element that attacks at buffer `at`, one that reads and writes files the
-//! host opens for it, and a source and a sink that can attack the same way.
+//! Test-only elements that run inside workers: a passthrough, an allocating inverter, one
+//! that says which process it runs in, a hostile element that attacks at buffer `at`, one
+//! that reads and writes files the host opens for it, and a source and a sink that can
+//! attack the same way.
 
 use parallax_core::buffer::MetaValue;
 use parallax_core::element::TrustLevel;
@@ -115,6 +116,31 @@ impl Transform for Invert {
         }
         *out.meta_mut() = b.meta().clone();
         ctx.push(out.freeze());
+        Ok(())
+    }
+}
+
+/// Passes each buffer on with the process id it sees (`getpid`, 1 in the worker's own PID
+/// namespace) under `pid` in its extensible metadata.
+struct WhoAmI;
+impl ElementImpl for WhoAmI {
+    fn set_property(&mut self, name: &str, _: &Value) -> Result<(), PropertyError> {
+        Err(unknown(name))
+    }
+    fn property(&self, name: &str) -> Result<Value, PropertyError> {
+        Err(unknown(name))
+    }
+}
+impl Transform for WhoAmI {
+    fn process(
+        &mut self,
+        _: usize,
+        mut b: Buffer,
+        ctx: &mut ProcessContext<'_>,
+    ) -> Result<(), FlowError> {
+        let extra = b.meta_mut().extra_mut();
+        extra.set("pid", MetaValue::Int(i64::from(std::process::id())));
+        ctx.push(b);
         Ok(())
     }
 }
@@ -445,6 +471,9 @@ pub(crate) fn registry() -> Result<Registry, RegisterError> {
     registry.register(info("sbxpass"), || AnyElement::Transform(Box::new(Pass)))?;
     registry.register(info("sbxinvert"), || {
         AnyElement::Transform(Box::new(Invert))
+    })?;
+    registry.register(info("sbxwhoami"), || {
+        AnyElement::Transform(Box::new(WhoAmI))
     })?;
     registry.register(
         info("sbxmeta").property(PropSpec::uint("blob", 0, 0, 1 << 20)),

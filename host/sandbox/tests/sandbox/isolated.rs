@@ -483,3 +483,129 @@ pub(crate) fn printing_to_stdout_harms_nothing() -> TestResult {
     check!(arena.stats().in_use == 0, "{:?}", arena.stats());
     Ok(())
 }
+
+/// Whether the worker of `proxy` reported its own PID namespace; when it did not, its
+/// report must say why (and the caller checks the fallback instead).
+fn in_pid_namespace(proxy: &SandboxProxy) -> Result<bool, String> {
+    let p = proxy.protections().ok_or("no worker")?;
+    let entered = p.namespaces.iter().any(|n| n == "pid");
+    if !entered {
+        let why = p.namespace_warning.clone().unwrap_or_default();
+        check!(
+            why.contains("pid namespace") || why.contains("unavailable"),
+            "no pid namespace and no reason given: {p:?}"
+        );
+        eprintln!("    (no pid namespace on this system: {why})");
+    }
+    Ok(entered)
+}
+
+pub(crate) fn element_runs_as_pid_1() -> TestResult {
+    use parallax_core::buffer::MetaValue;
+    let arena = CpuArena::new("upstream", 4096, 4).map_err(|e| e.to_string())?;
+    let mut proxy = proxy("sbxwhoami", &[], config(0))?;
+    let own_namespace = in_pid_namespace(&proxy)?;
+    let keeper = proxy.worker_pid().ok_or("no worker")?;
+    let mut state = ContextState::new("test");
+    let cancel = AtomicBool::new(false);
+    let buffer = input(&arena, 1, 64)?;
+    let result = proxy.process(0, buffer, &mut ProcessContext::new(&mut state, &cancel));
+    check!(result.is_ok(), "{result:?} {:?}", state.take_error());
+    let outputs = state.take_outputs();
+    let seen = outputs
+        .first()
+        .and_then(|(_, b)| b.meta().extra.as_deref())
+        .and_then(|extra| extra.get("pid").cloned());
+    // In its own namespace the element is PID 1; without one it is the host's child.
+    let expected = if own_namespace { 1 } else { i64::from(keeper) };
+    check!(
+        seen == Some(MetaValue::Int(expected)),
+        "the element sees pid {seen:?}, expected {expected} (host's child {keeper})"
+    );
+    drop(outputs);
+    proxy.stop().map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// The processes whose parent is `parent`, from `/proc/*/stat`.
+fn children_of(parent: u32) -> Vec<i32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let pid: i32 = entry.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+            // `pid (comm) state ppid ...`; comm may hold spaces and parentheses.
+            let after = &stat[stat.rfind(')')? + 1..];
+            let ppid: u32 = after.split_whitespace().nth(1)?.parse().ok()?;
+            (ppid == parent).then_some(pid)
+        })
+        .collect()
+}
+
+pub(crate) fn killing_the_keeper_leaves_no_worker() -> TestResult {
+    use rustix::event::{PollFd, PollFlags, poll};
+    use rustix::process::{Pid, PidfdFlags, Signal, kill_process, pidfd_open};
+    let arena = CpuArena::new("upstream", 4096, 4).map_err(|e| e.to_string())?;
+    let mut proxy = proxy("sbxpass", &[], config(1))?;
+    let first = push_all(&mut proxy, &arena, 1)?;
+    check!(first.error.is_none(), "{:?}", first.error);
+    drop(first);
+    let keeper = proxy.worker_pid().ok_or("no worker")?;
+    let in_namespace = in_pid_namespace(&proxy)?;
+    // With a pid namespace the element runs in the keeper's one child; without, in the
+    // host's child itself.
+    let worker = if in_namespace {
+        let children = children_of(keeper);
+        check!(children.len() == 1, "the keeper has {children:?} children");
+        let status = std::fs::read_to_string(format!("/proc/{}/status", children[0]))
+            .map_err(|e| e.to_string())?;
+        let nspid = status.lines().find(|l| l.starts_with("NSpid:"));
+        check!(
+            nspid.is_some_and(|l| l.split_whitespace().last() == Some("1")),
+            "the keeper's child is PID 1 of its namespace: {nspid:?}"
+        );
+        children[0]
+    } else {
+        keeper as i32
+    };
+    let pid = Pid::from_raw(worker).ok_or("pid 0")?;
+    let worker_fd = pidfd_open(pid, PidfdFlags::empty()).map_err(|e| e.to_string())?;
+    let keeper_pid = Pid::from_raw(keeper as i32).ok_or("pid 0")?;
+    kill_process(keeper_pid, Signal::KILL).map_err(|e| e.to_string())?;
+    // The worker follows its keeper (parent-death signal); the bound only keeps a
+    // broken build from hanging the test.
+    let mut fds = [PollFd::new(&worker_fd, PollFlags::IN)];
+    let timeout = rustix::time::Timespec {
+        tv_sec: 10,
+        tv_nsec: 0,
+    };
+    let ready = poll(&mut fds, Some(&timeout)).map_err(|e| e.to_string())?;
+    check!(
+        ready == 1,
+        "the worker {worker} outlived its keeper {keeper}"
+    );
+    // The host sees one death by SIGKILL and carries on with a new worker.
+    let run = push_all(&mut proxy, &arena, 2)?;
+    check!(
+        run.error.is_none(),
+        "restarted, not failed: {:?}",
+        run.error
+    );
+    check!(
+        crash_field(&run.notices, "signal-name").as_deref() == Some("SIGKILL"),
+        "SIGKILL reported: {:?}",
+        run.notices
+    );
+    check!(
+        proxy.restarts() == 1,
+        "one restart, got {}",
+        proxy.restarts()
+    );
+    drop(run);
+    proxy.stop().map_err(|e| e.to_string())?;
+    check!(arena.stats().in_use == 0, "{:?}", arena.stats());
+    Ok(())
+}

@@ -87,6 +87,14 @@ fn main() -> ExitCode {
         ),
         ("isolated::abort_is_reported", isolated::abort_is_reported),
         (
+            "isolated::element_runs_as_pid_1",
+            isolated::element_runs_as_pid_1,
+        ),
+        (
+            "isolated::killing_the_keeper_leaves_no_worker",
+            isolated::killing_the_keeper_leaves_no_worker,
+        ),
+        (
             "isolated::spinning_worker_times_out",
             isolated::spinning_worker_times_out,
         ),

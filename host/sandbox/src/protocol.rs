@@ -300,6 +300,20 @@ pub enum Flow {
     Error,
 }
 
+/// An element message (a `Structure`) as it crosses: its name apart, because the text
+/// form parses back only under a media-type name (`a/b`) and message names are free
+/// (`stream-info`).
+#[derive(Archive, Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct ElementMessage {
+    /// The structure's name.
+    pub name: String,
+    /// Its fields, as the text of a structure named [`MESSAGE_CARRIER`].
+    pub fields: String,
+}
+
+/// The name the fields of an [`ElementMessage`] travel under.
+pub const MESSAGE_CARRIER: &str = "x-parallax/message";
+
 /// Worker to host, through the mailbox.
 #[derive(Archive, Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub enum FromWorker {
@@ -315,8 +329,8 @@ pub enum FromWorker {
         caps: Vec<CapsOut>,
         /// Warnings (text).
         warnings: Vec<String>,
-        /// Element messages (`Structure`s as text; parsed and checked by the host).
-        messages: Vec<String>,
+        /// Element messages, in order.
+        messages: Vec<ElementMessage>,
         /// Error detail when `flow` is `Error`.
         error: Option<WorkerError>,
         /// For `Eos`: whether end of stream goes downstream.

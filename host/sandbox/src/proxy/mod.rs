@@ -390,14 +390,9 @@ impl SandboxProxy {
                     forward_eos,
                     extra,
                 } => {
-                    let checked = announced_caps(caps, self.pads.1.len()).and_then(|caps| {
-                        Ok((
-                            caps,
-                            announced_extra(extra, outputs.len())?,
-                            announced_messages(messages)?,
-                        ))
-                    });
-                    let (caps, mut extra, messages) = match checked {
+                    let checked = announced_caps(caps, self.pads.1.len())
+                        .and_then(|caps| Ok((caps, announced_extra(extra, outputs.len())?)));
+                    let (caps, mut extra) = match checked {
                         Ok(checked) => checked,
                         Err(text) => {
                             self.handle_failure(
@@ -438,7 +433,10 @@ impl SandboxProxy {
                         ctx.warning(warning);
                     }
                     for message in messages {
-                        ctx.post_message(message);
+                        match announced_message(message) {
+                            Ok(structure) => ctx.post_message(structure),
+                            Err(text) => ctx.warning(text),
+                        }
                     }
                     return match flow {
                         Flow::Ok => Ok(forward_eos),
@@ -603,15 +601,22 @@ fn announced_extra(
     Ok(out.into_iter().peekable())
 }
 
-/// Parses the element messages a worker sent (a sink's statistics, `fakesink`'s
-/// per-buffer messages). A worker that sends text that is no structure broke the protocol.
-fn announced_messages(list: Vec<String>) -> Result<Vec<Structure>, String> {
-    list.into_iter()
-        .map(|text| {
-            text.parse::<Structure>()
-                .map_err(|e| format!("an element message that does not parse ({e}): {text:?}"))
-        })
-        .collect()
+/// An element message a worker sent (a demuxer's `stream-info`, `fakesink`'s
+/// per-buffer messages, a sink's statistics), back as a structure. Messages only inform:
+/// one whose fields do not parse is dropped with a warning rather than failing the element.
+fn announced_message(message: crate::protocol::ElementMessage) -> Result<Structure, String> {
+    let carrier: Structure = message.fields.parse().map_err(|e| {
+        format!(
+            "an element message {:?} from the sandboxed worker was dropped: its fields do \
+             not parse ({e})",
+            message.name
+        )
+    })?;
+    Ok(carrier
+        .fields()
+        .fold(Structure::new(message.name), |structure, (field, value)| {
+            structure.with(field, value.clone())
+        }))
 }
 
 /// Checks what a worker announced: fixed caps that parse, on a src pad that exists.
@@ -868,6 +873,34 @@ mod tests {
             pad,
             caps: caps.into(),
         }
+    }
+
+    #[test]
+    fn element_messages_cross_with_any_name_and_bad_fields_are_dropped() {
+        use crate::protocol::{ElementMessage, MESSAGE_CARRIER};
+        use parallax_core::Structure;
+        // As qtdemux posts it: a name that is no media type, caps as a quoted string.
+        let sent = Structure::new("stream-info")
+            .with("pad", 0i64)
+            .with("caps", "video/x-av1, width=160, framerate=15/1")
+            .with("duration", 1_000_000_000i64);
+        let carrier = sent
+            .fields()
+            .fold(Structure::new(MESSAGE_CARRIER), |c, (f, v)| {
+                c.with(f, v.clone())
+            });
+        let back = super::announced_message(ElementMessage {
+            name: "stream-info".into(),
+            fields: carrier.to_string(),
+        })
+        .unwrap();
+        assert_eq!(back, sent);
+        let bad = super::announced_message(ElementMessage {
+            name: "x".into(),
+            fields: "not a structure ((".into(),
+        })
+        .unwrap_err();
+        assert!(bad.contains("dropped"), "{bad}");
     }
 
     #[test]

@@ -7,6 +7,7 @@ use parallax_core::memory::{BufferAllocator, SlotSource};
 use parallax_core::{
     AnyElement, Buffer, BufferMeta, BufferMut, Caps, ContextState, ElementError, ElementFactory,
     ErrorKind, FlowError, Notice, ProcessContext, ProduceContext, ProduceResult, Registry,
+    Structure,
 };
 
 use super::link::{Link, LinkSource};
@@ -390,7 +391,16 @@ impl Session {
         for notice in self.state.take_notices() {
             match notice {
                 Notice::Warning(text) => warnings.push(text),
-                Notice::Message(structure) => messages.push(structure.to_string()),
+                Notice::Message(structure) => {
+                    let carrier = structure.fields().fold(
+                        Structure::new(crate::protocol::MESSAGE_CARRIER),
+                        |carrier, (field, value)| carrier.with(field, value.clone()),
+                    );
+                    messages.push(crate::protocol::ElementMessage {
+                        name: structure.name().to_owned(),
+                        fields: carrier.to_string(),
+                    });
+                }
             }
         }
         let (flow, error) = match (result, failure) {

@@ -248,7 +248,7 @@ impl Source for HostileSrc {
     }
 }
 
-/// Counts buffers and hashes their bytes (FNV-1a), posting `sbxsink/summary` (`buffers`,
+/// Counts buffers and hashes their bytes (FNV-1a), posting `sbxsink-summary` (`buffers`,
 /// `fnv`) at end of stream; attacks when buffer `at` arrives.
 struct HostileSink {
     attack: String,
@@ -307,7 +307,7 @@ impl Sink for HostileSink {
     }
     fn eos(&mut self, ctx: &mut ProcessContext<'_>) -> Result<(), FlowError> {
         ctx.post_message(
-            Structure::new("sbxsink/summary")
+            Structure::new("sbxsink-summary")
                 .with("buffers", self.seen as i64)
                 .with("fnv", format!("{:016x}", self.fnv).as_str()),
         );

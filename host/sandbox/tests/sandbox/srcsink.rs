@@ -128,7 +128,7 @@ pub(crate) fn every_element_isolated_gives_the_in_process_stream() -> TestResult
     let bytes = "videotestsrc name=src num-buffers=25 pattern=ball \
                  ! video/x-raw,format=RGBA,width=64,height=48 ! sbxsink name=sink";
     let summary = |o: &Outcome| {
-        o.structures("sbxsink/summary")
+        o.structures("sbxsink-summary")
             .into_iter()
             .map(|(_, s)| s.to_string())
             .collect::<Vec<_>>()
@@ -142,7 +142,7 @@ pub(crate) fn every_element_isolated_gives_the_in_process_stream() -> TestResult
         "{:?}",
         isolated.isolated
     );
-    let in_process = plain.structures("sbxsink/summary");
+    let in_process = plain.structures("sbxsink-summary");
     check!(
         in_process.len() == 1 && in_process[0].1.get_int("buffers") == Some(25),
         "{in_process:?}"
@@ -217,7 +217,7 @@ pub(crate) fn crashing_sink_is_reported_and_restarted_per_policy() -> TestResult
     );
     // The fourth worker took the last two buffers (18 went to the three dead ones), and
     // its end-of-stream message crossed back.
-    let summaries = outcome.structures("sbxsink/summary");
+    let summaries = outcome.structures("sbxsink-summary");
     check!(
         summaries.len() == 1 && summaries[0].1.get_int("buffers") == Some(2),
         "{summaries:?}"

@@ -343,6 +343,15 @@ fn attack(kind: &str) {
             unsafe { std::ptr::null_mut::<u8>().write_volatile(1) };
         }
         "abort" => std::process::abort(),
+        // A memfd (the one file a worker may create) larger than the `fsize` limit: the
+        // kernel answers with SIGXFSZ, a signal PID 1 would ignore.
+        "xfsz" => {
+            let flags = libc::MFD_CLOEXEC | libc::MFD_ALLOW_SEALING;
+            // SAFETY: a NUL-terminated name and the flags the filter allows.
+            let fd = unsafe { libc::memfd_create(c"xfsz".as_ptr(), flags) };
+            // SAFETY: sizing the memfd just made; past the limit this raises SIGXFSZ.
+            unsafe { libc::ftruncate(fd, 8 << 30) };
+        }
         // Not an attack: a library that prints. It must not reach any fd but /dev/null.
         "print" => {
             use std::io::Write;

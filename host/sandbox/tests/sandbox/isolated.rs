@@ -344,6 +344,26 @@ pub(crate) fn abort_is_reported() -> TestResult {
     Ok(())
 }
 
+pub(crate) fn file_size_limit_is_reported() -> TestResult {
+    let arena = CpuArena::new("upstream", 4096, 4).map_err(|e| e.to_string())?;
+    let mut proxy = proxy(
+        "sbxhostile",
+        &[
+            ("attack", Value::Str("xfsz".into())),
+            ("at", Value::UInt(0)),
+        ],
+        config(0),
+    )?;
+    let run = push_all(&mut proxy, &arena, 1)?;
+    let name = crash_field(&run.notices, "signal-name").unwrap_or_default();
+    check!(
+        name == "SIGXFSZ",
+        "a memfd past `fsize` is reported as SIGXFSZ, got {name:?} ({:?})",
+        run.error
+    );
+    Ok(())
+}
+
 pub(crate) fn spinning_worker_times_out() -> TestResult {
     let arena = CpuArena::new("upstream", 4096, 4).map_err(|e| e.to_string())?;
     let mut cfg = config(0);

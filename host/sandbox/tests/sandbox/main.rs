@@ -87,6 +87,10 @@ fn main() -> ExitCode {
         ),
         ("isolated::abort_is_reported", isolated::abort_is_reported),
         (
+            "isolated::file_size_limit_is_reported",
+            isolated::file_size_limit_is_reported,
+        ),
+        (
             "isolated::element_runs_as_pid_1",
             isolated::element_runs_as_pid_1,
         ),

@@ -6,7 +6,8 @@
 //! and goes on to lock down and run the element. The parent, the *keeper*, is the process
 //! the host spawned and watches (its `Child`, its pidfd): it closes every fd, waits for
 //! the child and then ends the way the child ended (same exit status, or death by the
-//! same signal), so the host's reports do not change. When the keeper dies first (the
+//! same signal), so the host's reports do not change. It runs under a seccomp filter of
+//! its own that allows only that (`policy::compile_keeper`). When the keeper dies first (the
 //! host kills it on a timeout), the child follows through its parent-death signal.
 //!
 //! PID 1 is special: the kernel drops a signal whose action is the default when it comes
@@ -184,6 +185,14 @@ fn keep(child: libc::pid_t, relayed: &AtomicI32) -> ! {
     // SAFETY: prctl with integer arguments; no core dump of the keeper when it mirrors a
     // crash, whatever the system's core pattern.
     unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) };
+    // Depth only: should the filter not compile, the keeper still holds nothing.
+    if let Ok(program) = super::policy::compile_keeper(getpid().as_raw_nonzero().get()) {
+        if rustix::thread::set_no_new_privs(true).is_ok() {
+            let _ = seccompiler::apply_filter(&program);
+        }
+        // Freeing it could trim the heap (`brk`), which the filter does not allow.
+        std::mem::forget(program);
+    }
     let mut status = 0;
     loop {
         // SAFETY: waiting for this process's own child, writing into a local.

@@ -248,6 +248,46 @@ pub fn compile(kind: PolicyKind, pid: i32) -> Result<(Vec<BpfProgram>, u32), San
     Ok((programs, count))
 }
 
+/// The keeper's filter (`keeper.rs`): it only waits for its child and then exits or
+/// sends itself the child's signal; anything else kills it (it has no handler to report
+/// with, and nothing to report to). Only depth: the keeper runs no element code.
+///
+/// # Errors
+///
+/// [`SandboxError::Seccomp`] when the filter cannot be compiled.
+pub fn compile_keeper(pid: i32) -> Result<BpfProgram, SandboxError> {
+    let arch = TargetArch::try_from(std::env::consts::ARCH)
+        .map_err(|e| SandboxError::Seccomp(format!("unsupported architecture: {e:?}")))?;
+    let seccomp = |e: seccompiler::BackendError| SandboxError::Seccomp(e.to_string());
+    let mut rules: BTreeMap<i64, Vec<SeccompRule>> = [
+        libc::SYS_wait4,
+        libc::SYS_rt_sigaction,
+        libc::SYS_rt_sigprocmask,
+        libc::SYS_rt_sigreturn,
+        libc::SYS_restart_syscall,
+        libc::SYS_getpid,
+        libc::SYS_exit_group,
+    ]
+    .into_iter()
+    .map(|nr| (nr, Vec::new()))
+    .collect();
+    // kill: only itself, to die of the child's signal.
+    rules.insert(
+        libc::SYS_kill,
+        vec![rule(vec![
+            cond(0, SeccompCmpOp::Eq, pid as u64).map_err(seccomp)?,
+        ])?],
+    );
+    let filter = SeccompFilter::new(
+        rules,
+        SeccompAction::KillProcess,
+        SeccompAction::Allow,
+        arch,
+    )
+    .map_err(|e| SandboxError::Seccomp(e.to_string()))?;
+    BpfProgram::try_from(filter).map_err(|e| SandboxError::Seccomp(e.to_string()))
+}
+
 /// The name of syscall `nr` for reports (the ones a hostile element is likely to try, and
 /// the allowed ones), or `None`.
 pub fn syscall_name(nr: i64) -> Option<&'static str> {

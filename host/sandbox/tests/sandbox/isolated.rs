@@ -587,6 +587,22 @@ pub(crate) fn killing_the_keeper_leaves_no_worker() -> TestResult {
             nspid.is_some_and(|l| l.split_whitespace().last() == Some("1")),
             "the keeper's child is PID 1 of its namespace: {nspid:?}"
         );
+        // The keeper installs its filter right after the fork; on a loaded machine it may
+        // not have run yet, hence the bounded wait.
+        let filtered = |status: &str| {
+            status.contains("\nNoNewPrivs:\t1\n") && status.contains("\nSeccomp:\t2\n")
+        };
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let mut keeper_status = String::new();
+        while !filtered(&keeper_status) && std::time::Instant::now() < deadline {
+            keeper_status = std::fs::read_to_string(format!("/proc/{keeper}/status"))
+                .map_err(|e| e.to_string())?;
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        check!(
+            filtered(&keeper_status),
+            "the keeper runs under its own filter: {keeper_status}"
+        );
         children[0]
     } else {
         keeper as i32

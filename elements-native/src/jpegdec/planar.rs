@@ -1,8 +1,9 @@
 //! Our own decoder for the JPEGs [`Layout::Gray`] and [`Layout::Yuv420`] describe:
 //! the scan's MCUs are Huffman-decoded block by block and each block is transformed
-//! straight into its place in the output planes (GRAY8, or I420 with the JPEG's own
-//! chroma planes), so there is neither chroma upsampling nor colour conversion, which is
-//! what GStreamer's `jpegdec` (libjpeg-turbo in raw mode) does too.
+//! into its place in one MCU row of the output planes (GRAY8, or I420 with the JPEG's
+//! own chroma planes), staged in a small buffer and copied out whole rows at a time, so
+//! there is neither chroma upsampling nor colour conversion, which is what GStreamer's
+//! `jpegdec` (libjpeg-turbo in raw mode) does too.
 //!
 //! Blocks that a picture size not a multiple of the MCU cuts are transformed into a
 //! small buffer and only their visible part copied; blocks wholly outside are decoded
@@ -101,8 +102,27 @@ pub(super) fn decode(
     // The block decoded last and not yet transformed: its last coefficient, plane, x, y.
     let mut pending: Option<(usize, usize, usize, usize)> = None;
     let mut edge = [0u8; 64];
+    // One MCU row of every plane, transformed here and copied out row by row: the
+    // output is usually not in cache (a buffer pool cycles through many), and blocks
+    // stored straight into it, eight bytes into each of eight rows, stalled on its
+    // cache misses; whole rows copied out stream instead.
+    let mut row_planes = Vec::with_capacity(planes.len());
+    let mut staged = 0;
+    for (p, &(_, bh)) in planes.iter().zip(sampling) {
+        row_planes.push(Plane {
+            offset: staged,
+            stride: p.stride,
+            width: p.width,
+            height: bh * 8,
+        });
+        staged += bh * 8 * p.stride;
+    }
+    let mut stage = vec![0u8; staged];
     let mut left = h.restart_interval;
     for my in 0..mcus_y {
+        for (row, (p, &(_, bh))) in row_planes.iter_mut().zip(planes.iter().zip(sampling)) {
+            row.height = (bh * 8).min(p.height.saturating_sub(my * bh * 8));
+        }
         for mx in 0..mcus_x {
             if h.restart_interval > 0 {
                 if left == 0 {
@@ -124,11 +144,12 @@ pub(super) fn decode(
                             .ac_block(ac, quant, block)
                             .map_err(|w| fail(&reader, w))?;
                         let x = (mx * bw + bx) * 8;
-                        let y = (my * bh + by) * 8;
+                        let y = by * 8;
                         cur ^= 1;
                         if let Some((last, p, x, y)) = pending {
                             let block = &mut blocks[cur];
-                            put_block(block, last, &planes[p], (x, y), out, &mut edge, method);
+                            let plane = &row_planes[p];
+                            put_block(block, last, plane, (x, y), &mut stage, &mut edge, method);
                             if last > 0 {
                                 *block = [0; 64];
                             }
@@ -138,17 +159,27 @@ pub(super) fn decode(
                 }
             }
         }
-    }
-    if let Some((last, p, x, y)) = pending {
-        put_block(
-            &blocks[cur ^ 1],
-            last,
-            &planes[p],
-            (x, y),
-            out,
-            &mut edge,
-            method,
-        );
+        if let Some((last, p, x, y)) = pending.take() {
+            let block = &mut blocks[cur ^ 1];
+            put_block(
+                block,
+                last,
+                &row_planes[p],
+                (x, y),
+                &mut stage,
+                &mut edge,
+                method,
+            );
+            *block = [0; 64];
+        }
+        for ((row, p), &(_, bh)) in row_planes.iter().zip(planes).zip(sampling) {
+            if row.height == 0 {
+                continue;
+            }
+            let len = (row.height - 1) * p.stride + p.width;
+            let at = p.offset + my * bh * 8 * p.stride;
+            out[at..at + len].copy_from_slice(&stage[row.offset..row.offset + len]);
+        }
     }
     Ok(())
 }

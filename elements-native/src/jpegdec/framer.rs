@@ -119,7 +119,7 @@ impl JpegFramer {
 /// stuffed zero, a restart marker or fill).
 fn find_marker(data: &[u8], from: usize) -> Option<usize> {
     let mut i = from;
-    while let Some(off) = data.get(i..)?.iter().position(|&b| b == 0xff) {
+    while let Some(off) = find_ff(data.get(i..)?) {
         let at = i + off;
         match data.get(at + 1) {
             None => return None,
@@ -130,9 +130,44 @@ fn find_marker(data: &[u8], from: usize) -> Option<usize> {
     None
 }
 
+/// The index of the first `FF` byte in `data`. Entropy-coded data is most of a JPEG and
+/// has an `FF` only every few hundred bytes, so 32-byte blocks are tested whole first (a
+/// test without an early exit, which LLVM vectorises; a byte-by-byte search was 3% of
+/// decoding time).
+fn find_ff(data: &[u8]) -> Option<usize> {
+    let mut blocks = data.chunks_exact(32);
+    let mut base = 0;
+    for block in &mut blocks {
+        if block.iter().fold(false, |any, &b| any | (b == 0xff)) {
+            return block.iter().position(|&b| b == 0xff).map(|p| base + p);
+        }
+        base += 32;
+    }
+    blocks
+        .remainder()
+        .iter()
+        .position(|&b| b == 0xff)
+        .map(|p| base + p)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::JpegFramer;
+    use super::{JpegFramer, find_ff};
+
+    #[test]
+    fn finds_the_first_ff_in_and_across_blocks() {
+        for len in [0usize, 1, 31, 32, 33, 64, 100] {
+            for at in 0..len {
+                let mut data = vec![0x12u8; len];
+                data[at] = 0xff;
+                if at + 40 < len {
+                    data[at + 40] = 0xff;
+                }
+                assert_eq!(find_ff(&data), Some(at), "{len} {at}");
+            }
+            assert_eq!(find_ff(&vec![0u8; len]), None);
+        }
+    }
 
     #[test]
     fn frames_byte_by_byte_across_stuffing_and_restarts() {

@@ -6,7 +6,10 @@
 # Usage: benches/run-decode.sh [RUNS] [ROW_FILTER]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release -p parallax --features imagedec,audiodec -p parallax-benches --bin bench_decode
+# Both binaries by name: `--bin bench_decode` alone would leave a stale `parallax`.
+cargo build --release -p parallax --features imagedec,audiodec -p parallax-benches \
+  --bin parallax --bin bench_decode
+BIN=${CARGO_TARGET_DIR:-target}/release
 GST_DIR=${GST_BENCH_DIR:-../shared/bench/gst/bench}
 # For our own peer scripts (benches/peers/), which use the peer folder's env.sh.
 PEERBENCH_HOME=$(cd "$GST_DIR/.." && pwd)
@@ -24,4 +27,4 @@ AUD='aevalsrc=0.30*sin(2*PI*440*t)+0.10*sin(2*PI*661*t)+0.05*(random(0)-0.5)|0.3
 repeat() { [ -f "$3" ] || for _ in $(seq "$2"); do cat "$1"; done > "$3"; }
 repeat "$MEDIA/image_720p.png" 300 "$MEDIA/image_720p_x300.png"
 repeat "$MEDIA/image_720p.jpg" 1000 "$MEDIA/image_720p_x1000.jpg"
-exec target/release/bench_decode target/release/parallax "$GST_DIR" "$MEDIA" "${1:-3}" "${2:-}"
+exec "$BIN/bench_decode" "$BIN/parallax" "$GST_DIR" "$MEDIA" "${1:-3}" "${2:-}"

@@ -18,6 +18,8 @@ pub(crate) mod fd;
 pub(crate) mod image_dec;
 #[cfg(feature = "imagedec")]
 pub(crate) mod image_out;
+#[cfg(feature = "audiodec")]
+pub(crate) mod interleave;
 pub(crate) mod pads;
 pub(crate) mod rng;
 pub(crate) mod sleep;

@@ -62,7 +62,7 @@ fn interleave<O: Out>(planes: &[&[f32]], dst: &mut [u8]) {
         "interleave: planes and destination disagree"
     );
     match planes {
-        [mono] => mono::<O>(mono, dst),
+        [plane] => mono::<O>(plane, dst),
         [left, right] => stereo::<O>(left, right, dst),
         _ => {
             let step = planes.len() * O::BYTES;

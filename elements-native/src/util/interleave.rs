@@ -3,8 +3,8 @@
 //! A key design decision: mono and stereo, nearly every stream, get loops over fixed
 //! blocks of frames that the compiler turns into vector shuffles; symphonia's generic
 //! copy steps through one frame at a time with the channel count unknown, which was a
-//! few percent of an MP3 decode. The S16 conversion is symphonia's (clamp to [-1, 1],
-//! times 32768, saturating cast), so the output is the same to the bit.
+//! few percent of an MP3 decode. The S16 conversion gives what symphonia's does (clamp
+//! to [-1, 1], times 32768, saturating cast) to the bit, in a form that vectorises.
 
 /// Frames per block of the fixed-size loops.
 const BLOCK: usize = 16;
@@ -30,11 +30,34 @@ impl Out for S16 {
     const BYTES: usize = 2;
     #[inline(always)]
     fn write(s: f32, dst: &mut [u8]) {
-        // symphonia's `clamp_f32` (NaN passes through and casts to 0) and conversion.
-        let s = if s > 1.0 { 1.0 } else { s };
-        let s = if s < -1.0 { -1.0 } else { s };
-        dst[..2].copy_from_slice(&((s * 32_768.0) as i16).to_le_bytes());
+        dst[..2].copy_from_slice(&to_s16(s).to_le_bytes());
     }
+}
+
+/// Adding this to a float in [0, 2^22) rounds it to an integer, kept in the low
+/// mantissa bits (1.5 * 2^23).
+const MAGIC: f32 = 12_582_912.0;
+
+/// symphonia's `f32` to `i16`: clamped to [-1, 1] (NaN stays NaN), times 32768,
+/// truncated and saturated (`as i16`), so NaN gives 0 and 1.0 gives 32767. Written with
+/// float min/max, adds, compares and bit casts only, which vectorise; the casts (`as
+/// i16`, `as i32`) saturate and handle NaN one sample at a time (37 ms against 27 ms
+/// for 600 s of stereo). Checked equal to symphonia's for all 2^32 inputs (once, outside
+/// the tests; the test below checks every step of the range and its neighbours).
+#[inline(always)]
+fn to_s16(s: f32) -> i16 {
+    // Scaling by a power of two is exact, so clamping after it is the same, and
+    // clamping to 32767 before truncating is the same as saturating after.
+    let x = s * 32_768.0;
+    let x = if 32_767.0 < x { 32_767.0 } else { x };
+    let x = if -32_768.0 > x { -32_768.0 } else { x };
+    let x = if x.is_nan() { 0.0 } else { x };
+    let a = x.abs();
+    // Nearest integer, then down one where that rounded up: the truncation of |x|.
+    let t = (a + MAGIC) - MAGIC;
+    let t = if t > a { t - 1.0 } else { t };
+    let t = t.copysign(x);
+    ((t + MAGIC).to_bits() as i32 - MAGIC.to_bits() as i32) as i16
 }
 
 /// Writes `planes` (equal lengths) interleaved into `dst` as F32LE.
@@ -132,6 +155,35 @@ mod tests {
             buf.copy_bytes_interleaved_as::<f32, _>(&mut out);
         }
         out
+    }
+
+    #[test]
+    fn s16_conversion_is_symphonias_around_every_step() {
+        use symphonia::core::audio::conv::FromSample;
+        let mut checked = 0;
+        for k in -40_000..=40_000 {
+            let at = k as f32 / 32_768.0;
+            let mut v = at;
+            for _ in 0..4 {
+                v = v.next_down();
+            }
+            for _ in 0..9 {
+                assert_eq!(super::to_s16(v), i16::from_sample(v), "{v:e}");
+                v = v.next_up();
+                checked += 1;
+            }
+        }
+        for v in [
+            f32::NAN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::MAX,
+            f32::MIN,
+            1e-30,
+        ] {
+            assert_eq!(super::to_s16(v), i16::from_sample(v), "{v:e}");
+        }
+        assert!(checked > 700_000);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! to FFmpeg's decode where lossy; timestamps, chunking and bad input.
 
 use crate::codecs_decode_support::{
-    Decoded, assert_clean_error, damaged, decode_bytes, decode_file, read_fixture,
+    Decoded, assert_clean_error, damaged, decode_bytes, decode_file, decode_path, read_fixture,
 };
 
 /// The samples of a 16-bit PCM WAV file (its data chunk; FFmpeg writes a plain header).
@@ -228,12 +228,183 @@ async fn bad_audio_fails_cleanly_naming_the_element_and_offset() {
                 }
                 // A few flipped bits inside PCM or inside a lossy frame's spectral data
                 // decode to other samples; only the formats with checksums must refuse.
+                // A cut MP3 ends after its last whole frame, as GStreamer's does (with a
+                // warning: `mp3_cut_mid_frame_decodes_every_whole_frame_and_warns`).
                 Ok(_) => assert!(
-                    what == "bit-flipped"
-                        && matches!(element, "wavparse" | "mpg123audiodec" | "aacdec"),
+                    (what == "bit-flipped"
+                        && matches!(element, "wavparse" | "mpg123audiodec" | "aacdec"))
+                        || (what == "truncated" && element == "mpg123audiodec"),
                     "{element} accepted {what} input"
                 ),
             }
         }
     }
+}
+
+/// Length of the ID3v2 tag at the start of an MP3 file (0 without one).
+fn id3v2_len(mp3: &[u8]) -> usize {
+    if !mp3.starts_with(b"ID3") {
+        return 0;
+    }
+    10 + mp3[6..10]
+        .iter()
+        .fold(0, |s, &b| s << 7 | usize::from(b & 0x7f))
+}
+
+/// Byte offsets of the MPEG-1 Layer III frames of an MP3 file (after its ID3v2 tag),
+/// read from the frame headers; the fixture is 44.1 kHz.
+fn mp3_frame_starts(mp3: &[u8]) -> Vec<usize> {
+    const KBPS: [usize; 15] = [
+        0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320,
+    ];
+    let mut starts = Vec::new();
+    let mut at = id3v2_len(mp3);
+    while let Some(h) = mp3.get(at..at + 4) {
+        assert_eq!(
+            (h[0], h[1] & 0xfe, (h[2] >> 2) & 3),
+            (0xff, 0xfa, 0),
+            "at {at}"
+        );
+        starts.push(at);
+        at += 144_000 * KBPS[usize::from(h[2] >> 4)] / 44_100 + usize::from((h[2] >> 1) & 1);
+    }
+    assert_eq!(at, mp3.len(), "the fixture ends after a whole frame");
+    starts
+}
+
+/// Writes `bytes` to a fresh temporary file named after `name`.
+fn temp_file(name: &str, bytes: &[u8]) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("parallax-{}-{name}", std::process::id()));
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mp3_cut_mid_frame_decodes_every_whole_frame_and_warns() {
+    let mp3 = read_fixture("tone.mp3");
+    let whole = decode_file("tone.mp3", "mpg123audiodec", 4096)
+        .await
+        .unwrap()
+        .bytes();
+    let starts = mp3_frame_starts(&mp3);
+    // Cut inside the second-to-last and inside the last frame; a cut on a frame boundary
+    // is a well-formed (shorter) file.
+    for frame in [starts.len() - 2, starts.len() - 1] {
+        let (start, end) = (
+            starts[frame],
+            starts.get(frame + 1).copied().unwrap_or(mp3.len()),
+        );
+        let cut = start + 100;
+        let clean = temp_file("clean.mp3", &mp3[..start]);
+        let bounded = decode_path(&clean, "mpg123audiodec", 4096).await.unwrap();
+        let _ = std::fs::remove_file(&clean);
+        assert!(bounded.warnings.is_empty(), "{:?}", bounded.warnings);
+        let path = temp_file("cut.mp3", &mp3[..cut]);
+        // 1000-byte blocks: the cut frame's header arrives before its end is known.
+        let out = decode_path(&path, "mpg123audiodec", 1000).await;
+        let _ = std::fs::remove_file(&path);
+        let out = out.expect("a cut MP3 ends normally");
+        let got = out.bytes();
+        // Every whole frame is there (the same as the file cut on the boundary, and the
+        // uncut file's samples up to there); the cut frame is not.
+        assert!(
+            got == bounded.bytes(),
+            "frame {frame}: differs from the clean cut"
+        );
+        assert!(!got.is_empty() && got.len() < whole.len());
+        assert!(
+            got[..] == whole[..got.len()],
+            "frame {frame}: differs from the whole file"
+        );
+        // F32 stereo: 1152 samples a frame; only the trimmed padding and the cut frames
+        // (or the last one's samples the decoder delay holds back) are missing.
+        let missing = (whole.len() - got.len()) / 8;
+        assert!(
+            missing <= (starts.len() - frame) * 1152 + 2 * 1152,
+            "{missing}"
+        );
+        let expected = format!(
+            "truncated MP3 frame at byte offset {start}: {} of its {} bytes missing",
+            end - cut,
+            end - start
+        );
+        assert!(
+            out.warnings.len() == 1
+                && out.warnings[0].starts_with("mpg123audiodec")
+                && out.warnings[0].contains(&expected),
+            "{:?}, wanted {expected}",
+            out.warnings
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mp3_id3v2_tag_larger_than_the_queue_is_skipped_as_it_arrives() {
+    let mp3 = read_fixture("tone.mp3");
+    let tagless = &mp3[id3v2_len(&mp3)..];
+    // ~300 KiB of cover-art-like payload, full of valid MP3 frame headers one frame
+    // length (417 bytes at 128 kb/s, 44.1 kHz) apart: scanned as audio, they would
+    // confirm each other and decode as frames.
+    let size = 300 * 1024;
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut payload: Vec<u8> = (0..size)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect();
+    for at in (5..size - 4).step_by(417) {
+        payload[at..at + 4].copy_from_slice(&[0xff, 0xfb, 0x90, 0x64]);
+    }
+    let syncsafe = [21, 14, 7, 0].map(|s| ((size >> s) & 0x7f) as u8);
+    let mut tagged = b"ID3\x04\x00\x00".to_vec();
+    tagged.extend_from_slice(&syncsafe);
+    tagged.extend_from_slice(&payload);
+    tagged.extend_from_slice(tagless);
+    let plain = temp_file("tagless.mp3", tagless);
+    let big = temp_file("bigtag.mp3", &tagged);
+    let reference = decode_path(&plain, "mpg123audiodec", 4096).await;
+    let out = decode_path(&big, "mpg123audiodec", 4096).await;
+    let _ = std::fs::remove_file(&plain);
+    let _ = std::fs::remove_file(&big);
+    let reference = reference.unwrap().bytes();
+    let out = out.unwrap();
+    assert!(!reference.is_empty());
+    assert!(
+        out.bytes() == reference,
+        "{} bytes decoded vs {} without the tag",
+        out.bytes().len(),
+        reference.len()
+    );
+    assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+    // The tag's own fixture decode agrees too (its small tag at the start is skipped).
+    let fixture = decode_file("tone.mp3", "mpg123audiodec", 4096)
+        .await
+        .unwrap();
+    assert!(fixture.bytes() == reference);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mp3_last_frame_before_an_id3v1_tag_is_decoded() {
+    let mut mp3 = read_fixture("tone.mp3");
+    let plain = decode_file("tone.mp3", "mpg123audiodec", 4096)
+        .await
+        .unwrap()
+        .bytes();
+    // An ID3v1 tag: "TAG", then title, artist, album, year, comment, genre.
+    mp3.extend_from_slice(b"TAGtone");
+    mp3.resize(mp3.len() + 121, 0);
+    let path = temp_file("id3v1.mp3", &mp3);
+    let out = decode_path(&path, "mpg123audiodec", 4096).await;
+    let _ = std::fs::remove_file(&path);
+    let out = out.unwrap();
+    assert!(
+        out.bytes() == plain,
+        "{} bytes vs {}",
+        out.bytes().len(),
+        plain.len()
+    );
+    assert!(out.warnings.is_empty(), "{:?}", out.warnings);
 }

@@ -5,9 +5,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use parallax::Pipeline;
 use parallax::core::{BufferMeta, Caps};
 use parallax::elements::{AppSinkHandle, AppSrcHandle};
+use parallax::{Message, Pipeline};
 
 /// Path of a fixture.
 pub(crate) fn fixture(name: &str) -> PathBuf {
@@ -47,6 +47,8 @@ pub(crate) struct Decoded {
     pub(crate) buffers: Vec<OutBuf>,
     /// The caps on the appsink at the end (what the decoder announced).
     pub(crate) caps: Caps,
+    /// The bus's warnings, as `element: message`.
+    pub(crate) warnings: Vec<String>,
 }
 
 impl Decoded {
@@ -80,6 +82,7 @@ async fn run(mut p: Pipeline, feed: Option<(Vec<u8>, usize)>) -> Result<Decoded,
     let sink = p
         .handle::<AppSinkHandle>("out")
         .ok_or("no appsink named out")?;
+    let mut bus = p.bus();
     let producer = match feed {
         Some((data, chunk)) => {
             let src = p.handle::<AppSrcHandle>("in").ok_or("no appsrc named in")?;
@@ -130,7 +133,17 @@ async fn run(mut p: Pipeline, feed: Option<(Vec<u8>, usize)>) -> Result<Decoded,
     let buffers = consumer.join().map_err(|_| "consumer panicked")?;
     result.map_err(|e| e.to_string())?;
     let caps = sink.caps().ok_or("the appsink got no caps")?;
-    Ok(Decoded { buffers, caps })
+    let mut warnings = Vec::new();
+    while let Some(m) = bus.try_recv() {
+        if let Message::Warning { element, message } = m {
+            warnings.push(format!("{element}: {message}"));
+        }
+    }
+    Ok(Decoded {
+        buffers,
+        caps,
+        warnings,
+    })
 }
 
 /// `filesrc location=<fixture> blocksize=<blocksize> ! <chain> ! appsink name=out`.
@@ -139,9 +152,18 @@ pub(crate) async fn decode_file(
     chain: &str,
     blocksize: usize,
 ) -> Result<Decoded, String> {
+    decode_path(&fixture(name), chain, blocksize).await
+}
+
+/// `filesrc location=<path> blocksize=<blocksize> ! <chain> ! appsink name=out`.
+pub(crate) async fn decode_path(
+    path: &std::path::Path,
+    chain: &str,
+    blocksize: usize,
+) -> Result<Decoded, String> {
     let desc = format!(
         "filesrc location=\"{}\" blocksize={blocksize} ! {chain} ! appsink name=out",
-        fixture(name).display()
+        path.display()
     );
     run(Pipeline::parse(&desc).map_err(|e| e.to_string())?, None).await
 }

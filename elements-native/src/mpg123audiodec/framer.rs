@@ -1,4 +1,5 @@
-//! Cuts an MPEG-1/2/2.5 Layer III byte stream into frames: ID3v2 tags are skipped, each
+//! Cuts an MPEG-1/2/2.5 Layer III byte stream into frames: ID3v2 tags are skipped (the
+//! caller drops a tag's rest as it arrives when it is longer than what is queued), each
 //! frame header gives the frame's length, and junk between frames is skipped up to a
 //! limit (then it is an error, so random data does not decode as silence).
 //!
@@ -146,7 +147,7 @@ pub(super) fn xing(frame: &[u8], h: &Header) -> Option<Gapless> {
 pub(super) enum Next {
     /// `skip` bytes of tag or junk, then (if `Some`) a frame of that header.
     Frame { skip: usize, header: Header },
-    /// Skip bytes (a tag) and look again.
+    /// Skip bytes (a tag, possibly past the end of `d`) and look again.
     Skip(usize),
     /// More bytes are needed.
     NeedMore,
@@ -182,7 +183,10 @@ pub(super) fn next(d: &[u8], offset: u64, eos: bool) -> Result<Next, ElementErro
         if let Some(h) = parse_header(&d[at..]) {
             let follow = at + h.len;
             // Confirm with the next header, unless the stream ends right after.
+            // A tag after the frame (ID3v1 or APE at the end, ID3v2 between files)
+            // confirms it as well: otherwise the last frame of a tagged file is lost.
             let confirmed = match d.get(follow..follow + 4) {
+                Some(n) if n.starts_with(b"TAG") || n.starts_with(b"ID3") || n == b"APET" => true,
                 Some(n) => parse_header(n).is_some_and(|n| n.rate == h.rate && n.mpeg1 == h.mpeg1),
                 None if eos => d.len() >= follow || at == 0,
                 None if at == 0 && d.len() >= follow && d.len() - follow < 4 => {

@@ -78,7 +78,9 @@ impl Mp3Dec {
             let (skip, header) = match framer::next(data, offset, eos).map_err(|e| ctx.error(e))? {
                 Next::NeedMore => return Ok(()),
                 Next::Skip(n) => {
-                    self.queue.consume(n);
+                    // A tag may be longer than what has arrived (cover art over many
+                    // input buffers): its rest is dropped as it comes, never scanned.
+                    self.queue.skip(n as u64);
                     continue;
                 }
                 Next::Frame { skip, header } => (skip, header),
@@ -93,9 +95,16 @@ impl Mp3Dec {
                     self.queue.consume(data.len());
                     return Ok(());
                 }
-                return Err(ctx.error(ElementError::stream(format!(
-                    "truncated MP3 frame at byte offset {at}"
-                ))));
+                // The stream stopped inside its last frame (a cut or still-growing
+                // file): what came before is good audio, so it ends there, as
+                // GStreamer's mpg123audiodec does.
+                ctx.warning(format!(
+                    "truncated MP3 frame at byte offset {at}: {} of its {} bytes missing, dropped",
+                    header.len - tail.len(),
+                    header.len
+                ));
+                self.queue.consume(data.len());
+                return Ok(());
             };
             if self.decoder.is_none() {
                 let mut params = AudioCodecParameters::new();
@@ -178,6 +187,12 @@ impl Transform for Mp3Dec {
     fn drain(&mut self, ctx: &mut ProcessContext<'_>) -> Result<(), FlowError> {
         let seen = self.queue.offset() + self.queue.len() as u64;
         self.run(true, ctx)?;
+        let missing = self.queue.skip_left();
+        if missing > 0 {
+            ctx.warning(format!(
+                "truncated ID3v2 tag: the stream ended at byte offset {seen}, {missing} bytes before the tag's end"
+            ));
+        }
         if self.frames == 0 && seen > 0 {
             return Err(ctx.error(ElementError::stream(format!(
                 "no MPEG audio frame in {seen} bytes (from byte offset 0)"

@@ -223,6 +223,45 @@ fn success_exits_zero_and_verbose_shows_caps() {
 }
 
 #[test]
+fn warnings_are_printed_without_verbose_and_exit_zero() {
+    let dir = scratch("warning");
+    // An IVF file cut inside its only frame: ivfparse drops it with a warning.
+    let mut ivf = b"DKIF".to_vec();
+    ivf.extend_from_slice(&0u16.to_le_bytes());
+    ivf.extend_from_slice(&32u16.to_le_bytes());
+    ivf.extend_from_slice(b"AV01");
+    for v in [16u16, 16] {
+        ivf.extend_from_slice(&v.to_le_bytes());
+    }
+    for v in [30u32, 1, 1, 0] {
+        ivf.extend_from_slice(&v.to_le_bytes());
+    }
+    ivf.extend_from_slice(&100u32.to_le_bytes());
+    ivf.extend_from_slice(&0u64.to_le_bytes());
+    ivf.extend_from_slice(&[0; 40]);
+    std::fs::write(dir.join("cut.ivf"), &ivf).unwrap();
+    let pipeline = "filesrc location=cut.ivf ! ivfparse ! fakesink";
+    std::fs::write(dir.join("cut.px"), pipeline).unwrap();
+    let expected = "WARNING: ivfparse0: truncated IVF frame at byte offset 32: 52 bytes dropped";
+    for args in [
+        &["launch", pipeline][..],
+        &["launch", "-q", pipeline],
+        &["run", "cut.px"],
+    ] {
+        let out = parallax(args, &dir);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+        assert_eq!(
+            err.lines()
+                .filter(|l| l.starts_with("WARNING: "))
+                .collect::<Vec<_>>(),
+            [expected],
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
 fn ctrl_c_sends_eos_drains_and_exits_cleanly() {
     let dir = scratch("sigint");
     let mut child = Command::new(BIN)

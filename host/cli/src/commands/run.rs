@@ -30,10 +30,12 @@ pub(crate) struct LaunchArgs {
 
 #[derive(Debug, Args)]
 struct CommonRunArgs {
-    /// Show negotiated caps, element messages and warnings.
+    /// Also show negotiated caps, element messages and timing (bus warnings are always
+    /// printed, as `WARNING: <element>: <message>`, as gst-launch-1.0 does).
     #[arg(short, long)]
     verbose: bool,
-    /// Never print the progress line (it is shown only when stderr is a terminal).
+    /// Never print the progress line (it is shown only when stderr is a terminal);
+    /// warnings and errors are still printed.
     #[arg(short, long)]
     quiet: bool,
     /// Hot reload: when the `.wasm` file of a running element changes, load it and swap

@@ -386,6 +386,83 @@ async fn mp3_id3v2_tag_larger_than_the_queue_is_skipped_as_it_arrives() {
     assert!(fixture.bytes() == reference);
 }
 
+/// An ID3v2.4 tag of `size` payload bytes (pseudo-random, deterministic, like cover art),
+/// with a footer when `footer`.
+fn id3v2_tag(size: usize, footer: bool) -> Vec<u8> {
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let syncsafe = [21, 14, 7, 0].map(|s| ((size >> s) & 0x7f) as u8);
+    let mut tag = b"ID3\x04\x00".to_vec();
+    tag.push(if footer { 0x10 } else { 0 });
+    tag.extend_from_slice(&syncsafe);
+    tag.extend((0..size).map(|_| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state as u8
+    }));
+    if footer {
+        tag.extend_from_slice(b"3DI\x04\x00\x10");
+        tag.extend_from_slice(&syncsafe);
+    }
+    tag
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adts_behind_and_between_id3v2_tags_decodes_like_the_plain_file() {
+    let aac = read_fixture("tone.aac");
+    // ADTS frame starts, from the 13-bit frame lengths.
+    let mut starts = Vec::new();
+    let mut at = 0;
+    while at + 7 <= aac.len() {
+        starts.push(at);
+        at += (usize::from(aac[at + 3] & 3) << 11)
+            | (usize::from(aac[at + 4]) << 3)
+            | usize::from(aac[at + 5] >> 5);
+    }
+    assert_eq!(at, aac.len(), "the fixture ends after a whole frame");
+    let middle = starts[starts.len() / 2];
+    // ~100 KiB in front (more than filesrc's 4096-byte blocks), a small tag with a
+    // footer between two frames.
+    let mut tagged = id3v2_tag(100 * 1024, false);
+    tagged.extend_from_slice(&aac[..middle]);
+    tagged.extend_from_slice(&id3v2_tag(300, true));
+    tagged.extend_from_slice(&aac[middle..]);
+    let path = temp_file("tagged.aac", &tagged);
+    let mut results = Vec::new();
+    let chains: &[&str] = if cfg!(feature = "decodebin") {
+        &["aacdec", "decodebin"]
+    } else {
+        &["aacdec"]
+    };
+    for &chain in chains {
+        let plain = decode_file("tone.aac", chain, 4096).await;
+        let out = decode_path(&path, chain, 4096).await;
+        results.push((chain, plain, out));
+    }
+    let _ = std::fs::remove_file(&path);
+    for (chain, plain, out) in results {
+        let plain = plain.unwrap();
+        let out = out.unwrap_or_else(|e| panic!("{chain}: {e}"));
+        assert!(!plain.bytes().is_empty());
+        assert!(
+            out.bytes() == plain.bytes(),
+            "{chain}: {} bytes decoded vs {} without the tags",
+            out.bytes().len(),
+            plain.bytes().len()
+        );
+        assert_eq!(
+            (out.str("format"), out.int("rate"), out.int("channels")),
+            (
+                plain.str("format"),
+                plain.int("rate"),
+                plain.int("channels")
+            ),
+            "{chain}"
+        );
+        assert!(out.warnings.is_empty(), "{chain}: {:?}", out.warnings);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mp3_last_frame_before_an_id3v1_tag_is_decoded() {
     let mut mp3 = read_fixture("tone.mp3");

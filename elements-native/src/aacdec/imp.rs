@@ -2,6 +2,9 @@
 //! raw access units with an AudioSpecificConfig in `codec_data` (what an MP4 demuxer
 //! gives), decoded by symphonia's AAC decoder.
 //!
+//! ID3v2 tags before or between ADTS frames are skipped by their declared length
+//! (dropped as they arrive when longer than what is queued).
+//!
 //! A key design decision: in ADTS mode the decoder is made from the first header and
 //! made again when a header says something else (a spliced stream), since the
 //! AudioSpecificConfig is what the decoder is built from.
@@ -17,6 +20,7 @@ use super::adts;
 use crate::util::audio_codec::{CODEC_ID_AAC, PacketDecoder};
 use crate::util::audio_out::{self, AudioOut, SampleFormat};
 use crate::util::byte_queue::ByteQueue;
+use crate::util::id3v2;
 
 /// An ADTS frame is at most 8191 bytes.
 const MAX_PENDING: usize = 1024 * 1024;
@@ -82,6 +86,16 @@ impl AacDec {
         loop {
             let offset = self.queue.offset();
             let data = self.queue.bytes();
+            match id3v2::tag_len(data) {
+                Some(Some(len)) => {
+                    // A tag (cover art) may be longer than the queue and than what has
+                    // arrived: its rest is dropped as it comes, never queued.
+                    self.queue.skip(len as u64);
+                    continue;
+                }
+                Some(None) if !eos => return Ok(()),
+                _ => {}
+            }
             let header = match adts::parse(data, offset).map_err(|e| ctx.error(e))? {
                 Some(h) => h,
                 None if eos && !data.is_empty() => {
@@ -200,7 +214,17 @@ impl Transform for AacDec {
 
     fn drain(&mut self, ctx: &mut ProcessContext<'_>) -> Result<(), FlowError> {
         match self.mode {
-            Mode::Adts => self.run_adts(true, ctx),
+            Mode::Adts => {
+                let seen = self.queue.offset() + self.queue.len() as u64;
+                self.run_adts(true, ctx)?;
+                let missing = self.queue.skip_left();
+                if missing > 0 {
+                    ctx.warning(format!(
+                        "truncated ID3v2 tag: the stream ended at byte offset {seen}, {missing} bytes before the tag's end"
+                    ));
+                }
+                Ok(())
+            }
             Mode::Raw(_) => Ok(()),
         }
     }

@@ -11,6 +11,7 @@ use parallax_core::{
 };
 
 use super::chain::{self, Chain, Pick};
+use super::lead_tag::LeadTag;
 use super::typefind::{WANTED, typefind};
 use crate::util::batch::Batch;
 use crate::util::codec_data::to_hex;
@@ -39,6 +40,7 @@ pub(super) fn create(registry: Arc<Registry>) -> AnyElement {
     AnyElement::Transform(Box::new(DecodeBin {
         registry,
         pick: Pick::Auto,
+        lead: LeadTag::Looking,
         held: Vec::new(),
         chain: None,
         out: Output::default(),
@@ -76,7 +78,9 @@ impl chain::Sink for Output {
 struct DecodeBin {
     registry: Arc<Registry>,
     pick: Pick,
-    /// Input held until typefinding has enough bytes.
+    /// Leading ID3v2 tags, dropped before typefinding.
+    lead: LeadTag,
+    /// Input held until typefinding has enough bytes (after any leading tag).
     held: Vec<Buffer>,
     chain: Option<Chain>,
     out: Output,
@@ -163,6 +167,7 @@ impl ElementImpl for DecodeBin {
     }
 
     fn start(&mut self) -> Result<(), ElementError> {
+        self.lead = LeadTag::Looking;
         self.held.clear();
         self.chain = None;
         Ok(())
@@ -179,8 +184,8 @@ impl Transform for DecodeBin {
         match &mut self.chain {
             Some(chain) => chain.push(buffer, &mut self.out, ctx)?,
             None => {
-                self.held.push(buffer);
-                if self.held.iter().map(Buffer::len).sum::<usize>() >= WANTED {
+                self.lead.push(buffer, &mut self.held);
+                if self.lead.done() && self.held.iter().map(Buffer::len).sum::<usize>() >= WANTED {
                     self.start_chain(ctx)?;
                 }
             }

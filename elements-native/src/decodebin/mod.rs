@@ -4,6 +4,7 @@
 
 mod chain;
 mod imp;
+mod lead_tag;
 pub(crate) mod typefind;
 
 use std::sync::Arc;

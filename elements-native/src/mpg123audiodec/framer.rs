@@ -78,25 +78,6 @@ pub(super) fn parse_header(d: &[u8]) -> Option<Header> {
     })
 }
 
-/// Length of an ID3v2 tag at the start of `d`: `Some(None)` if more bytes are needed to
-/// tell, `None` if there is no tag.
-pub(super) fn id3v2_len(d: &[u8]) -> Option<Option<usize>> {
-    if !b"ID3".starts_with(&d[..d.len().min(3)]) {
-        return None;
-    }
-    let Some(h) = d.get(..10) else {
-        return Some(None);
-    };
-    if h[3] == 0xff || h[4] == 0xff || h[6..10].iter().any(|b| b & 0x80 != 0) {
-        return None;
-    }
-    let size = h[6..10]
-        .iter()
-        .fold(0usize, |s, &b| s << 7 | usize::from(b));
-    let footer = if h[5] & 0x10 != 0 { 10 } else { 0 };
-    Some(Some(10 + size + footer))
-}
-
 /// Gapless information from a Xing/Info frame with a LAME tag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Gapless {
@@ -159,7 +140,7 @@ pub(super) enum Next {
 ///
 /// [`ElementError`] (stream) when more than [`MAX_JUNK`] bytes hold no frame.
 pub(super) fn next(d: &[u8], offset: u64, eos: bool) -> Result<Next, ElementError> {
-    match id3v2_len(d) {
+    match crate::util::id3v2::tag_len(d) {
         Some(Some(len)) => return Ok(Next::Skip(len)),
         Some(None) if !eos => return Ok(Next::NeedMore),
         _ => {}

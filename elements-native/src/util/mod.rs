@@ -14,6 +14,8 @@ pub(crate) mod byte_queue;
 #[cfg(any(feature = "mp4", feature = "ts", feature = "decodebin"))]
 pub(crate) mod codec_data;
 pub(crate) mod fd;
+#[cfg(any(feature = "audiodec", feature = "decodebin"))]
+pub(crate) mod id3v2;
 #[cfg(feature = "imagedec")]
 pub(crate) mod image_dec;
 #[cfg(feature = "imagedec")]

@@ -464,6 +464,74 @@ async fn adts_behind_and_between_id3v2_tags_decodes_like_the_plain_file() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flac_pictures_larger_than_the_queue_are_skipped() {
+    let flac = read_fixture("tone.flac");
+    // The fixture's metadata blocks (STREAMINFO first), and where its frames start.
+    let mut blocks = Vec::new();
+    let mut at = 4;
+    loop {
+        let len = 4
+            + (usize::from(flac[at + 1]) << 16
+                | usize::from(flac[at + 2]) << 8
+                | usize::from(flac[at + 3]));
+        blocks.push(flac[at..at + len].to_vec());
+        at += len;
+        if flac[at - len] & 0x80 != 0 {
+            break;
+        }
+    }
+    let frames = &flac[at..];
+    // A block of `kind` with `len` body bytes (a block holds at most 16 MiB - 1).
+    let block = |kind: u8, len: usize, last: bool| {
+        let mut b = vec![kind | if last { 0x80 } else { 0 }];
+        b.extend_from_slice(&(len as u32).to_be_bytes()[1..]);
+        b.extend((0..len).map(|i| (i * 7 + 3) as u8));
+        b
+    };
+    // 12.5 + 1 + 12 MiB of PICTURE and PADDING, more than the queue's 20 MiB: the
+    // second picture is the last block, so the skip runs into the first frame.
+    let mut big = b"fLaC".to_vec();
+    big.extend_from_slice(&blocks[0]);
+    big.extend(block(6, 25 << 19, false));
+    big.extend(block(1, 1 << 20, false));
+    for b in &blocks[1..] {
+        big.push(b[0] & 0x7f);
+        big.extend_from_slice(&b[1..]);
+    }
+    big.extend(block(6, 12 << 20, true));
+    big.extend_from_slice(frames);
+    assert!(big.len() > 25 << 20);
+    let path = temp_file("bigpicture.flac", &big);
+    let reference = decode_file("tone.flac", "flacdec", 4096).await;
+    let mut outs = Vec::new();
+    for blocksize in [4096, (1 << 20) + 7] {
+        outs.push((blocksize, decode_path(&path, "flacdec", blocksize).await));
+    }
+    let _ = std::fs::remove_file(&path);
+    let reference = reference.unwrap();
+    assert!(s16(&reference.bytes()) == wav_s16("tone.wav"));
+    for (blocksize, out) in outs {
+        let out = out.unwrap_or_else(|e| panic!("blocksize {blocksize}: {e}"));
+        assert!(
+            out.bytes() == reference.bytes(),
+            "blocksize {blocksize}: {} bytes vs {}",
+            out.bytes().len(),
+            reference.bytes().len()
+        );
+        check_stream(&out, "S16LE");
+        assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+    }
+    // Cut inside the last picture: a clean error, not a silent empty stream.
+    let path = temp_file("cutpicture.flac", &big[..big.len() - frames.len() - 1000]);
+    let err = decode_path(&path, "flacdec", 4096).await;
+    let _ = std::fs::remove_file(&path);
+    match err {
+        Ok(_) => panic!("a FLAC file cut inside its header decoded"),
+        Err(e) => assert_clean_error(&e, "flacdec", "cut picture"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mp3_last_frame_before_an_id3v1_tag_is_decoded() {
     let mut mp3 = read_fixture("tone.mp3");
     let plain = decode_file("tone.mp3", "mpg123audiodec", 4096)

@@ -14,12 +14,13 @@ use parallax_core::{
 
 use super::error::FrameError;
 use super::frame::FrameDecoder;
-use super::metadata::{Start, stream_start};
+use super::metadata::{HeaderReader, Step};
 use super::streaminfo::StreamInfo;
 use crate::util::audio_out::{self, AudioOut, AudioShape, SampleFormat};
 use crate::util::byte_queue::ByteQueue;
 
-/// Metadata blocks (pictures) can be up to 16 MiB; frames are far smaller.
+/// One metadata block (tags, a cue sheet) can be up to 16 MiB and is held whole;
+/// pictures and padding are skipped unread; frames are far smaller.
 const MAX_PENDING: usize = 20 * 1024 * 1024;
 
 struct FlacDec {
@@ -31,6 +32,8 @@ struct FlacDec {
 /// input buffer alike.
 #[derive(Default)]
 struct Stream {
+    /// Reads the stream's start, before there is a decoder.
+    header: HeaderReader,
     /// The frame decoder, once the stream's start has been read.
     decoder: Option<FrameDecoder>,
     /// The largest frame STREAMINFO announces (0: unknown).
@@ -75,7 +78,8 @@ impl FlacDec {
         loop {
             let offset = self.queue.offset();
             match self.stream.step(self.queue.bytes(), offset, eos, ctx)? {
-                Some(len) => self.queue.consume(len),
+                // A skipped metadata block may reach past what is queued.
+                Some(len) => self.queue.skip(len as u64),
                 None => return Ok(()),
             }
         }
@@ -83,8 +87,9 @@ impl FlacDec {
 }
 
 impl Stream {
-    /// Reads the header or decodes one frame at the front of `data` (stream offset
-    /// `offset`) and returns the bytes used; `None` when more are needed.
+    /// Reads a piece of the header or decodes one frame at the front of `data` (stream
+    /// offset `offset`) and returns the bytes used, which for a skipped metadata block
+    /// may be more than `data` holds; `None` when more are needed.
     fn step(
         &mut self,
         data: &[u8],
@@ -96,21 +101,25 @@ impl Stream {
             return Ok(None);
         }
         let Some(decoder) = self.decoder.as_mut() else {
-            return match stream_start(data, offset, eos).map_err(|e| ctx.error(e))? {
-                Start::NeedMore => Ok(None),
-                Start::Header { len, streaminfo } => {
+            return match self
+                .header
+                .next(data, offset, eos)
+                .map_err(|e| ctx.error(e))?
+            {
+                Step::NeedMore => Ok(None),
+                Step::Used(len) => Ok(Some(len)),
+                Step::Done { len, streaminfo } => {
                     let info = StreamInfo::parse(&streaminfo).ok_or_else(|| {
-                        ctx.error(ElementError::stream(format!(
-                            "invalid FLAC STREAMINFO at byte offset {}",
-                            offset + 8
-                        )))
+                        ctx.error(ElementError::stream(
+                            "invalid FLAC STREAMINFO at byte offset 8",
+                        ))
                     })?;
                     self.max_frame = info.max_frame_size;
                     self.want = self.max_frame;
                     self.decoder = Some(FrameDecoder::new(Some(info)));
                     Ok(Some(len))
                 }
-                Start::Headerless => {
+                Step::Headerless => {
                     self.decoder = Some(FrameDecoder::new(None));
                     Ok(Some(0))
                 }
@@ -187,15 +196,21 @@ impl Transform for FlacDec {
         self.stream.out.input_pts(buffer.meta().pts);
         let data = buffer.data();
         let mut used = 0;
-        if self.queue.is_empty() {
+        if self.queue.is_empty() && self.queue.skip_left() == 0 {
             // Whole frames straight from the input buffer; only a frame cut by the
             // buffer's end is copied into the queue.
             while let Some(len) =
                 self.stream
                     .step(&data[used..], self.queue.offset(), false, ctx)?
             {
-                used += len;
-                self.queue.consume_external(len);
+                let here = len.min(data.len() - used);
+                used += here;
+                self.queue.consume_external(here);
+                if here < len {
+                    // A skipped metadata block goes on past this buffer.
+                    self.queue.skip((len - here) as u64);
+                    break;
+                }
             }
         }
         self.queue
@@ -205,6 +220,14 @@ impl Transform for FlacDec {
     }
 
     fn drain(&mut self, ctx: &mut ProcessContext<'_>) -> Result<(), FlowError> {
-        self.run(true, ctx)
+        self.run(true, ctx)?;
+        let missing = self.queue.skip_left();
+        if missing > 0 {
+            return Err(ctx.error(ElementError::stream(format!(
+                "truncated FLAC header: the stream ended at byte offset {}, {missing} bytes before the end of a metadata block",
+                self.queue.offset()
+            ))));
+        }
+        Ok(())
     }
 }

@@ -115,14 +115,16 @@ impl WorkerProcess {
     fn await_worker_gone(&self) {
         use rustix::event::{PollFd, PollFlags, poll};
         let deadline = Instant::now() + EXIT_GRACE;
-        while Instant::now() < deadline {
+        // `poll` returns at the hang-up; only a signal or another event makes it wait again.
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
             let mut fds = [PollFd::new(&self.control, PollFlags::empty())];
             let timeout = rustix::time::Timespec {
-                tv_sec: 0,
-                tv_nsec: 10_000_000,
+                tv_sec: left.as_secs() as i64,
+                tv_nsec: i64::from(left.subsec_nanos()),
             };
             match poll(&mut fds, Some(&timeout)) {
                 Ok(n) if n > 0 && fds[0].revents().contains(PollFlags::HUP) => return,
+                Ok(0) => return,
                 Ok(_) | Err(rustix::io::Errno::INTR) => {}
                 Err(_) => return,
             }

@@ -39,9 +39,11 @@ thread_local! {
     static MEMBER: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
 
-/// Records that the calling thread serves group member `member` (for fault reports).
+/// Records that the calling thread serves group member `member`: for fault reports here,
+/// and for the files granted to that member (`parallax_core::files`).
 pub fn set_member(member: u32) {
     MEMBER.with(|m| m.set(member.saturating_add(1)));
+    parallax_core::files::worker::set_member(member);
 }
 
 /// Writes the faulting thread's member into the culprit word (signal-safe).

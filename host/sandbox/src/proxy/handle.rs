@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use parallax_core::memory::SharedArena;
 use parallax_core::memory::shared::SlotError;
-use parallax_core::{Buffer, ElementError, ErrorKind};
+use parallax_core::{Buffer, ElementError};
 use rustix::event::{PollFd, PollFlags};
 
 use crate::error::SandboxError;
@@ -143,13 +143,9 @@ impl WorkerHandle {
                 flow: Flow::Error,
                 error,
                 ..
-            } => Err(error.map_or_else(
-                || ElementError::new(ErrorKind::Core, "start failed in the sandbox"),
-                |e| ElementError {
-                    kind: crate::worker::run_error_kind(e.kind),
-                    message: e.message,
-                    debug: e.debug,
-                },
+            } => Err(crate::worker::element_error(
+                error,
+                "start failed in the sandbox",
             )),
             _ => Ok(()),
         };

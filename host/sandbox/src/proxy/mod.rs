@@ -25,7 +25,7 @@ use parallax_core::{
 use crate::group::WorkerGroup;
 use crate::isolate::SandboxConfig;
 use crate::protocol::{Flow, FromWorker, Maps, OutputData, Protections, Setup, ToWorker};
-use crate::worker::run_error_kind;
+use crate::worker::element_error;
 pub(crate) use handle::CallError;
 use handle::WorkerHandle;
 pub use probe::probe;
@@ -150,7 +150,7 @@ impl SandboxProxy {
             .map_or(0, WorkerHandle::adopted_outputs)
     }
 
-    fn setup(&self) -> Setup {
+    fn setup(&self, files: Vec<crate::protocol::FileGrant>) -> Setup {
         Setup {
             member: self.member,
             factory: self.factory.info().name.clone(),
@@ -160,7 +160,7 @@ impl SandboxProxy {
             src_pads: self.pads.1.clone(),
             sink_caps: self.caps.0.clone(),
             src_caps: self.caps.1.clone(),
-            files: Vec::new(),
+            files,
         }
     }
 
@@ -170,8 +170,7 @@ impl SandboxProxy {
         // Opened again for every worker (a restart is not `fresh`: see `files.rs`); the
         // host's copies close once sent.
         let files = crate::files::open_declared(&self.shadow, !fresh).map_err(CallError::Failed)?;
-        let mut setup = self.setup();
-        setup.files = files.iter().map(|(grant, _)| grant.clone()).collect();
+        let setup = self.setup(files.iter().map(|(grant, _)| grant.clone()).collect());
         let config = Arc::clone(&self.config);
         self.failed_join = None;
         let mut tried = None;
@@ -444,20 +443,7 @@ impl SandboxProxy {
                         Flow::Flushing => Err(FlowError::Flushing),
                         Flow::NotNegotiated => Err(FlowError::NotNegotiated),
                         Flow::Error => {
-                            let error = error.map_or_else(
-                                || {
-                                    ElementError::new(
-                                        ErrorKind::Core,
-                                        "element failed in the sandbox",
-                                    )
-                                },
-                                |e| ElementError {
-                                    kind: run_error_kind(e.kind),
-                                    message: e.message,
-                                    debug: e.debug,
-                                },
-                            );
-                            Err(ctx.error(error))
+                            Err(ctx.error(element_error(error, "element failed in the sandbox")))
                         }
                     };
                 }
@@ -700,14 +686,7 @@ impl parallax_core::ElementImpl for SandboxProxy {
                     error,
                     ..
                 }) => {
-                    return Err(error.map_or_else(
-                        || ElementError::new(ErrorKind::Core, "set_caps failed in the sandbox"),
-                        |e| ElementError {
-                            kind: run_error_kind(e.kind),
-                            message: e.message,
-                            debug: e.debug,
-                        },
-                    ));
+                    return Err(element_error(error, "set_caps failed in the sandbox"));
                 }
                 Ok(_) => {}
                 Err(failure) => self.pending = Some(failure),

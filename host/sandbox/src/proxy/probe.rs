@@ -23,7 +23,7 @@ pub fn probe(
     config: Arc<SandboxConfig>,
 ) -> Result<Protections, SandboxError> {
     let proxy = SandboxProxy::new(factory, "probe", Arc::clone(&config));
-    let setup = proxy.setup();
+    let setup = proxy.setup(Vec::new());
     // No files and whatever the element's start says (a filesrc without a location
     // fails it): only the protections matter here.
     let (worker, _started) = proxy

@@ -22,7 +22,7 @@ use crate::protocol::{FromWorker, ProcessSetup, Protections, Setup, WorkerError}
 use crate::spawn::inherited_socket;
 use link::Link;
 
-pub(crate) use run::error_kind as run_error_kind;
+pub(crate) use run::element_error;
 
 /// Runs a worker with the elements of `registry`; returns the process exit status.
 pub fn worker_main(registry: &Registry) -> i32 {
@@ -125,7 +125,6 @@ fn run_member(
     // The element's files, opened by the host, come right after the set-up; registered
     // before the element exists, dropped (what it did not open) once it is gone.
     let files = crate::files::receive(&socket, &setup.files)?;
-    parallax_core::files::worker::set_member(setup.member);
     let granted = parallax_core::files::worker::grant(setup.member, files);
     let served = serve_member(
         registry,

@@ -264,15 +264,19 @@ impl Session {
     /// comes after the media data), more than the host would lend slots while they are
     /// all still held here. Elements that allocate through their context pay nothing.
     fn copy_private_outputs(&mut self, pushed: &mut [(usize, Buffer)]) -> Result<(), String> {
-        let private = |link: &Link, buffer: &Buffer| !host_visible(link, buffer.memory());
+        if pushed.is_empty() {
+            return Ok(());
+        }
+        let mut private = Vec::new();
         let mut total = 0usize;
         {
             let link = self.link();
-            for (_, buffer) in pushed.iter() {
-                if private(&link, buffer) {
+            for (i, (_, buffer)) in pushed.iter().enumerate() {
+                if !host_visible(&link, buffer.memory()) {
                     total = total
                         .checked_add(buffer.len().next_multiple_of(64))
                         .ok_or_else(|| String::from("outputs too large to copy"))?;
+                    private.push(i);
                 }
             }
         }
@@ -284,18 +288,14 @@ impl Session {
             .allocate(total, &self.cancel)
             .map_err(|e| format!("no slot to copy outputs into: {e}"))?
             .ok_or_else(|| String::from("stopped while copying outputs"))?;
-        let mut places = Vec::new();
+        let mut places = Vec::with_capacity(private.len());
         let mut at = 0;
-        {
-            let link = self.link();
-            let data = copy.data_mut();
-            for (i, (_, buffer)) in pushed.iter().enumerate() {
-                if private(&link, buffer) {
-                    data[at..at + buffer.len()].copy_from_slice(buffer.data());
-                    places.push((i, at));
-                    at += buffer.len().next_multiple_of(64);
-                }
-            }
+        let data = copy.data_mut();
+        for i in private {
+            let buffer = &pushed[i].1;
+            data[at..at + buffer.len()].copy_from_slice(buffer.data());
+            places.push((i, at));
+            at += buffer.len().next_multiple_of(64);
         }
         let copy = copy.freeze();
         for (i, at) in places {
@@ -340,16 +340,11 @@ impl Session {
                     continue;
                 }
                 let memory = buffer.memory();
-                let data = if !host_visible(&link, memory) {
-                    // `copy_private_outputs` moved every such buffer into a lent slot
-                    // unless it failed (then `failure` says why).
-                    failure.get_or_insert_with(|| {
-                        "the element pushed memory the host cannot see".into()
-                    });
-                    continue;
-                } else if Some(memory.arena_id()) == table_id {
+                let visible = memory.is_cross_process();
+                let data = if visible && Some(memory.arena_id()) == table_id {
                     OutputData::Lease(memory.slot())
-                } else if let Some(peer) = link.outputs.get(&memory.arena_id()) {
+                } else if let Some(peer) = link.outputs.get(&memory.arena_id()).filter(|_| visible)
+                {
                     match peer.transfer(memory.clone()) {
                         Ok(slot) => OutputData::Slot(crate::protocol::Grant {
                             arena: memory.arena_id(),
@@ -358,6 +353,11 @@ impl Session {
                         Err(_) => continue,
                     }
                 } else {
+                    // Not `host_visible`: `copy_private_outputs` moved every such buffer
+                    // into a lent slot unless it failed (then `failure` says why).
+                    failure.get_or_insert_with(|| {
+                        "the element pushed memory the host cannot see".into()
+                    });
                     continue;
                 };
                 if !entries.is_empty() {
@@ -473,4 +473,17 @@ pub(crate) fn error_kind(code: u8) -> ErrorKind {
         4 => ErrorKind::Panic,
         _ => ErrorKind::Core,
     }
+}
+
+/// The error a worker reported for a failed call, as the element's own error; `fallback`
+/// when the worker gave none.
+pub(crate) fn element_error(error: Option<WorkerError>, fallback: &str) -> ElementError {
+    error.map_or_else(
+        || ElementError::new(ErrorKind::Core, fallback),
+        |e| ElementError {
+            kind: error_kind(e.kind),
+            message: e.message,
+            debug: e.debug,
+        },
+    )
 }

@@ -230,12 +230,18 @@ async fn bad_audio_fails_cleanly_naming_the_element_and_offset() {
                 // decode to other samples; only the formats with checksums must refuse.
                 // A cut MP3 ends after its last whole frame, as GStreamer's does (with a
                 // warning: `mp3_cut_mid_frame_decodes_every_whole_frame_and_warns`).
-                Ok(_) => assert!(
-                    (what == "bit-flipped"
-                        && matches!(element, "wavparse" | "mpg123audiodec" | "aacdec"))
-                        || (what == "truncated" && element == "mpg123audiodec"),
-                    "{element} accepted {what} input"
-                ),
+                Ok(decoded) => {
+                    assert!(
+                        (what == "bit-flipped"
+                            && matches!(element, "wavparse" | "mpg123audiodec" | "aacdec"))
+                            || (what == "truncated" && element == "mpg123audiodec"),
+                        "{element} accepted {what} input"
+                    );
+                    assert!(
+                        !decoded.buffers.is_empty(),
+                        "{element} accepted {what} input but decoded nothing"
+                    );
+                }
             }
         }
     }

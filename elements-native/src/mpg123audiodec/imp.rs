@@ -187,11 +187,8 @@ impl Transform for Mp3Dec {
     fn drain(&mut self, ctx: &mut ProcessContext<'_>) -> Result<(), FlowError> {
         let seen = self.queue.offset() + self.queue.len() as u64;
         self.run(true, ctx)?;
-        let missing = self.queue.skip_left();
-        if missing > 0 {
-            ctx.warning(format!(
-                "truncated ID3v2 tag: the stream ended at byte offset {seen}, {missing} bytes before the tag's end"
-            ));
+        if let Some(warning) = crate::util::id3v2::truncated_tag(&self.queue, seen) {
+            ctx.warning(warning);
         }
         if self.frames == 0 && seen > 0 {
             return Err(ctx.error(ElementError::stream(format!(

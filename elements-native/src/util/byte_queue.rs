@@ -98,7 +98,8 @@ impl ByteQueue {
     pub(crate) fn skip(&mut self, n: u64) {
         let now = usize::try_from(n).unwrap_or(usize::MAX).min(self.len());
         self.consume(now);
-        self.skip_left = n - now as u64;
+        // While a skip is pending the queue is empty (`now` is 0): the two add up.
+        self.skip_left += n - now as u64;
     }
 
     /// Bytes of a [`ByteQueue::skip`] that have not arrived yet.

@@ -22,6 +22,18 @@ pub(crate) fn tag_len(d: &[u8]) -> Option<Option<usize>> {
     Some(Some(10 + size + footer))
 }
 
+/// The warning for a stream that ended inside a tag `queue` was skipping (`seen`: where
+/// the stream ended), or `None` when no skip is pending.
+#[cfg(feature = "audiodec")]
+pub(crate) fn truncated_tag(queue: &super::byte_queue::ByteQueue, seen: u64) -> Option<String> {
+    let missing = queue.skip_left();
+    (missing > 0).then(|| {
+        format!(
+            "truncated ID3v2 tag: the stream ended at byte offset {seen}, {missing} bytes before the tag's end"
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::tag_len;
